@@ -1,4 +1,6 @@
 import type { Plan, TrialConfig } from '../placement/types.js';
+import type { Topology } from '../topology/types.js';
+import type { InputOptions } from '../workload/types.js';
 import type { HistogramSnapshot, LatencySummary } from '../measure/types.js';
 
 /** What the kernel says one thread of a worker may use and where it last ran. */
@@ -95,3 +97,31 @@ export interface TrialProgress {
   tps: number;
   p99Ms: number;
 }
+
+/** How long and how carefully to measure one trial. */
+export interface MeasureSettings {
+  warmupMs: number;
+  /** The measured window never ends before this, nor below minSamples inferences. */
+  minMs: number;
+  maxMs: number;
+  minSamples: number;
+  /** Stable when the 95% CI of p99 is within ± this fraction of p99 (e.g. 0.05). */
+  p99CiBound: number;
+}
+
+/** Everything the runner needs for one trial; validated and resolved at the edge. */
+export interface TrialRequest {
+  config: TrialConfig;
+  model: ModelInfo;
+  inputs: InputOptions;
+  measure: MeasureSettings;
+  /** Allow workers to share CPUs (and P x T above the usable CPUs). */
+  oversubscribe: boolean;
+  topology: Topology;
+}
+
+/** What the runner reports while a trial runs; the study loop turns these into StudyEvents. */
+export type RunnerEvent =
+  | { type: 'phase'; phase: TrialPhase }
+  | { type: 'progress'; progress: TrialProgress }
+  | { type: 'warning'; message: string };
