@@ -1,0 +1,88 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+import Database from 'better-sqlite3';
+
+import { AutotuneError } from '../errors.js';
+import { checkSchema, migrate, SCHEMA_VERSION } from './migrations.js';
+import { translateSqliteError } from './sqlite-errors.js';
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+export interface ConnectionOptions {
+  readonly: boolean;
+  busyTimeoutMs: number;
+}
+
+/**
+ * Opens (creating when writable) the database at `path`, sets it up and brings its schema up to
+ * date, or throws an AutotuneError saying why the file cannot be used.
+ */
+export function openDatabase(path: string, options: ConnectionOptions): Database.Database {
+  checkPath(path, options.readonly);
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: options.readonly, fileMustExist: options.readonly, timeout: options.busyTimeoutMs });
+  } catch (e) {
+    throw translateSqliteError(e, path, options.busyTimeoutMs);
+  }
+  try {
+    configure(db, options.readonly);
+    checkIntegrity(db, path);
+    if (options.readonly) requireCurrentSchema(db, path);
+    else migrate(db, path);
+    return db;
+  } catch (e) {
+    db.close();
+    throw translateSqliteError(e, path, options.busyTimeoutMs);
+  }
+}
+
+function checkPath(path: string, readonly: boolean): void {
+  if (path === ':memory:') return;
+  if (existsSync(path)) {
+    if (statSync(path).isDirectory()) {
+      throw new AutotuneError('store', `${path} is a directory, not a database file: choose a file path for --db`);
+    }
+    return;
+  }
+  if (readonly) {
+    throw new AutotuneError('store', `there is no autotune database at ${path}: run autotune tune first, or choose another --db`);
+  }
+  const dir = dirname(resolve(path));
+  if (!existsSync(dir)) {
+    throw new AutotuneError('store', `cannot create ${path}: the directory ${dir} does not exist; create it or choose another --db`);
+  }
+}
+
+function configure(db: Database.Database, readonly: boolean): void {
+  db.pragma('foreign_keys = ON');
+  if (readonly) return;
+  // WAL: readers (autotune report, studies) never block the tuner, and a commit is one append.
+  db.pragma('journal_mode = WAL');
+  // With WAL, synchronous=NORMAL already keeps every commit through a crash or kill -9 of the
+  // process (the WAL is in the OS page cache), but a power cut or hard reboot may drop the last
+  // commits. An overnight run must survive those too, and a trial takes seconds while one fsync
+  // per commit takes milliseconds, so FULL costs nothing that matters.
+  db.pragma('synchronous = FULL');
+}
+
+/** A truncated or damaged file fails here, before a long run starts, not after its first trial. */
+function checkIntegrity(db: Database.Database, path: string): void {
+  const verdict = db.pragma('quick_check(1)', { simple: true }) as string;
+  if (verdict !== 'ok') {
+    throw new AutotuneError('store', `${path} is not a readable autotune database (${verdict}): move it away or choose another --db`);
+  }
+}
+
+function requireCurrentSchema(db: Database.Database, path: string): void {
+  const version = checkSchema(db, path);
+  if (version < SCHEMA_VERSION) {
+    throw new AutotuneError(
+      'store',
+      version === 0
+        ? `${path} is not an autotune database yet (it is empty): run autotune tune first, or choose another --db`
+        : `${path} has the older schema ${version} (this autotune knows ${SCHEMA_VERSION}): run autotune tune on it once to upgrade it`,
+    );
+  }
+}

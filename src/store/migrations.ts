@@ -1,0 +1,173 @@
+import type Database from 'better-sqlite3';
+
+import { AutotuneError } from '../errors.js';
+
+/**
+ * The schema, as an ordered list of migrations: migration i (1-based) takes a file from
+ * `PRAGMA user_version` i - 1 to i. Never edit a released migration; append a new one.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'initial schema',
+    sql: `
+      CREATE TABLE machines (
+        id INTEGER PRIMARY KEY,
+        fingerprint_hash TEXT NOT NULL UNIQUE,
+        fingerprint TEXT NOT NULL,
+        topology TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL
+      );
+
+      CREATE TABLE studies (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        definition TEXT NOT NULL,
+        model_path TEXT NOT NULL,
+        model_sha256 TEXT NOT NULL,
+        machine_id INTEGER NOT NULL REFERENCES machines(id),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running', 'complete', 'interrupted', 'failed'))
+      );
+
+      -- The configuration is kept whole as JSON and also as columns, so reports can query it.
+      CREATE TABLE trials (
+        id INTEGER PRIMARY KEY,
+        study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('search', 'baseline', 'repeat')),
+        state TEXT NOT NULL CHECK (state IN ('running', 'complete', 'failed', 'pruned', 'interrupted')),
+        config TEXT NOT NULL,
+        processes INTEGER NOT NULL,
+        threads INTEGER NOT NULL,
+        numa TEXT NOT NULL,
+        batch INTEGER NOT NULL,
+        smt TEXT NOT NULL,
+        spinning INTEGER NOT NULL,
+        baseline INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        duration_ms REAL,
+        error TEXT,
+        model_path TEXT,
+        model_name TEXT,
+        model_sha256 TEXT,
+        onnxruntime_version TEXT,
+        run_started_at TEXT,
+        tps REAL,
+        ips REAL,
+        latency_count INTEGER,
+        mean_ms REAL,
+        stddev_ms REAL,
+        min_ms REAL,
+        max_ms REAL,
+        p50_ms REAL,
+        p90_ms REAL,
+        p99_ms REAL,
+        p999_ms REAL,
+        p99_ci_low REAL,
+        p99_ci_high REAL,
+        warmup_ms REAL,
+        measured_ms REAL,
+        stable INTEGER,
+        noisy INTEGER NOT NULL DEFAULT 0,
+        noise_reasons TEXT NOT NULL DEFAULT '[]',
+        verified INTEGER,
+        pinned INTEGER,
+        drift INTEGER NOT NULL DEFAULT 0,
+        drift_reason TEXT,
+        UNIQUE (study_id, number)
+      );
+      CREATE INDEX trials_by_study_state ON trials(study_id, state);
+
+      CREATE TABLE trial_placements (
+        trial_id INTEGER PRIMARY KEY REFERENCES trials(id) ON DELETE CASCADE,
+        plan TEXT NOT NULL,
+        read_back TEXT NOT NULL,
+        verification TEXT NOT NULL
+      );
+
+      CREATE TABLE trial_workers (
+        trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+        worker_index INTEGER NOT NULL,
+        pid INTEGER NOT NULL,
+        inferences INTEGER NOT NULL,
+        samples INTEGER NOT NULL,
+        tps REAL NOT NULL,
+        p99_ms REAL NOT NULL,
+        cpu_time_ms REAL NOT NULL,
+        voluntary_ctx_switches INTEGER NOT NULL,
+        involuntary_ctx_switches INTEGER NOT NULL,
+        migrations INTEGER NOT NULL,
+        rss_bytes INTEGER NOT NULL,
+        PRIMARY KEY (trial_id, worker_index)
+      );
+
+      CREATE TABLE trial_histograms (
+        trial_id INTEGER PRIMARY KEY REFERENCES trials(id) ON DELETE CASCADE,
+        histogram TEXT NOT NULL
+      );
+
+      -- One row while a tuner works on a study. boot_id tells a lock left before a reboot, when
+      -- the recorded pid may since have been given to an unrelated process.
+      CREATE TABLE study_locks (
+        study_id INTEGER PRIMARY KEY REFERENCES studies(id) ON DELETE CASCADE,
+        owner TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        boot_id TEXT,
+        started_at TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function schemaVersionOf(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Refuses a file this autotune cannot read: a newer schema, or a SQLite file of something else. */
+export function checkSchema(db: Database.Database, name: string, migrations: readonly Migration[] = MIGRATIONS): number {
+  const version = schemaVersionOf(db);
+  if (version > migrations.length) {
+    throw new AutotuneError(
+      'store',
+      `${name} was written by a newer autotune (schema ${version}, this one knows ${migrations.length}): upgrade autotune or use another --db`,
+    );
+  }
+  if (version === 0) {
+    const tables = db.prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'`).get() as { n: number };
+    if (tables.n > 0) {
+      throw new AutotuneError('store', `${name} is an SQLite database of another program, not autotune's: choose another --db`);
+    }
+  }
+  return version;
+}
+
+/**
+ * Brings the file up to the newest schema. All pending migrations run in one IMMEDIATE
+ * transaction, so a failure (or a crash) leaves the file at its old version, and two tuners
+ * opening the same new file cannot both apply them.
+ */
+export function migrate(db: Database.Database, name: string, migrations: readonly Migration[] = MIGRATIONS): void {
+  if (checkSchema(db, name, migrations) === migrations.length) return;
+  db.transaction(() => {
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    const current = checkSchema(db, name, migrations);
+    for (const m of migrations.slice(current)) {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+  }).immediate();
+}

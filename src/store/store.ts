@@ -1,0 +1,405 @@
+import type Database from 'better-sqlite3';
+
+import { AutotuneError } from '../errors.js';
+import type { Plan } from '../placement/types.js';
+import type { Verification, WorkerReadBack, TrialResult } from '../runner/types.js';
+import type { HistogramSnapshot } from '../measure/types.js';
+import type { Fingerprint, Topology } from '../topology/types.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, openDatabase } from './connection.js';
+import { translateSqliteError } from './sqlite-errors.js';
+import { dropStudyLock, takeStudyLock } from './study-lock.js';
+import { configColumns, resultColumns, toTrialRecord, toWorkerStats, workerColumns } from './trial-rows.js';
+import type { TrialRow, WorkerRow } from './trial-rows.js';
+import { TRIAL_STATES } from './types.js';
+import type {
+  MachineRecord,
+  NewStudy,
+  NewTrial,
+  OpenStoreOptions,
+  Store,
+  StudyListing,
+  StudyLockRelease,
+  StudyRecord,
+  StudyState,
+  TrialRecord,
+  TrialState,
+} from './types.js';
+
+/** Where the store lives unless --db says otherwise: one database per project directory. */
+export const DEFAULT_DB_PATH = 'autotune.db';
+
+export function openStore(path: string, options: OpenStoreOptions = {}): Store {
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const db = openDatabase(path, { readonly: options.readonly ?? false, busyTimeoutMs });
+  return new SqliteStore(db, path, busyTimeoutMs);
+}
+
+interface StudyRow {
+  id: number;
+  name: string;
+  definition: string;
+  model_path: string;
+  model_sha256: string;
+  machine_id: number;
+  created_at: string;
+  state: StudyState;
+}
+
+class SqliteStore implements Store {
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #busyTimeoutMs: number;
+  /** Locks taken through this store, released on close. */
+  readonly #locks = new Set<StudyLockRelease>();
+
+  constructor(db: Database.Database, path: string, busyTimeoutMs: number) {
+    this.#db = db;
+    this.path = path;
+    this.#busyTimeoutMs = busyTimeoutMs;
+  }
+
+  close(): void {
+    if (!this.#db.open) return;
+    for (const release of this.#locks) release();
+    this.#db.close();
+  }
+
+  upsertMachine(fingerprint: Fingerprint, topology: Topology): number {
+    return this.#guard(() => {
+      const now = new Date().toISOString();
+      const row = this.#db
+        .prepare(
+          `INSERT INTO machines (fingerprint_hash, fingerprint, topology, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (fingerprint_hash) DO UPDATE SET fingerprint = excluded.fingerprint, topology = excluded.topology,
+             last_seen = excluded.last_seen
+           RETURNING id`,
+        )
+        .get(fingerprint.hash, JSON.stringify(fingerprint), JSON.stringify(topology), now, now) as { id: number };
+      return row.id;
+    });
+  }
+
+  getMachine(id: number): MachineRecord | null {
+    return this.#guard(() => {
+      const row = this.#db.prepare('SELECT id, fingerprint, topology FROM machines WHERE id = ?').get(id) as
+        | { id: number; fingerprint: string; topology: string }
+        | undefined;
+      if (row === undefined) return null;
+      return { id: row.id, fingerprint: JSON.parse(row.fingerprint) as Fingerprint, topology: JSON.parse(row.topology) as Topology };
+    });
+  }
+
+  createStudy(study: NewStudy): StudyRecord {
+    return this.#guard(() =>
+      this.#db
+        .transaction(() => {
+          if (this.#studyRow(study.name) !== undefined) {
+            throw new AutotuneError(
+              'store',
+              `a study named '${study.name}' already exists in ${this.path}: resume it with --study ${study.name}, or choose another name`,
+            );
+          }
+          const now = new Date().toISOString();
+          const row = this.#db
+            .prepare(
+              `INSERT INTO studies (name, definition, model_path, model_sha256, machine_id, created_at, updated_at, state)
+               VALUES (?, ?, ?, ?, ?, ?, ?, 'running') RETURNING *`,
+            )
+            .get(study.name, JSON.stringify(study.definition), study.modelPath, study.modelSha256, study.machineId, now, now) as StudyRow;
+          return toStudyRecord(row);
+        })
+        .immediate(),
+    );
+  }
+
+  getStudy(name: string): StudyRecord | null {
+    return this.#guard(() => {
+      const row = this.#studyRow(name);
+      return row === undefined ? null : toStudyRecord(row);
+    });
+  }
+
+  listStudies(): StudyListing[] {
+    return this.#guard(() => {
+      const studies = this.#db.prepare('SELECT * FROM studies ORDER BY created_at, id').all() as StudyRow[];
+      const counts = this.#db
+        .prepare('SELECT study_id, state, count(*) AS n, max(started_at) AS last FROM trials GROUP BY study_id, state')
+        .all() as Array<{ study_id: number; state: TrialState; n: number; last: string }>;
+      return studies.map((s) => {
+        const mine = counts.filter((c) => c.study_id === s.id);
+        const perState = Object.fromEntries(TRIAL_STATES.map((state) => [state, 0])) as Record<TrialState, number>;
+        for (const c of mine) perState[c.state] = c.n;
+        const last = mine.map((c) => c.last).sort().at(-1) ?? null;
+        return {
+          id: s.id,
+          name: s.name,
+          state: s.state,
+          createdAt: s.created_at,
+          modelPath: s.model_path,
+          strategy: strategyOf(JSON.parse(s.definition)),
+          counts: perState,
+          total: mine.reduce((sum, c) => sum + c.n, 0),
+          lastTrialAt: last,
+        };
+      });
+    });
+  }
+
+  setStudyState(studyId: number, state: StudyState): void {
+    this.#guard(() => {
+      const info = this.#db.prepare('UPDATE studies SET state = ?, updated_at = ? WHERE id = ?').run(state, new Date().toISOString(), studyId);
+      if (info.changes === 0) throw noStudy(studyId);
+    });
+  }
+
+  updateStudyDefinition(studyId: number, definition: unknown): void {
+    this.#guard(() => {
+      const info = this.#db
+        .prepare('UPDATE studies SET definition = ?, updated_at = ? WHERE id = ?')
+        .run(JSON.stringify(definition), new Date().toISOString(), studyId);
+      if (info.changes === 0) throw noStudy(studyId);
+    });
+  }
+
+  acquireStudyLock(studyId: number): StudyLockRelease {
+    return this.#guard(() => {
+      const held = takeStudyLock(this.#db, studyId);
+      const release = Object.assign(
+        () => {
+          if (!this.#locks.delete(release) || !this.#db.open) return;
+          this.#guard(() => dropStudyLock(this.#db, studyId, held.owner));
+        },
+        { tookOver: held.tookOver },
+      );
+      this.#locks.add(release);
+      return release;
+    });
+  }
+
+  createTrial(studyId: number, trial: NewTrial): TrialRecord {
+    return this.#guard(() =>
+      this.#db
+        .transaction(() => {
+          if (this.#db.prepare('SELECT 1 FROM studies WHERE id = ?').get(studyId) === undefined) throw noStudy(studyId);
+          const { next } = this.#db
+            .prepare('SELECT coalesce(max(number), 0) + 1 AS next FROM trials WHERE study_id = ?')
+            .get(studyId) as { next: number };
+          const row = this.#db
+            .prepare(
+              `INSERT INTO trials (study_id, number, kind, state, config, processes, threads, numa, batch, smt, spinning, baseline,
+                 reason, started_at)
+               VALUES (@study_id, @number, @kind, 'running', @config, @processes, @threads, @numa, @batch, @smt, @spinning, @baseline,
+                 @reason, @started_at)
+               RETURNING *`,
+            )
+            .get({
+              study_id: studyId,
+              number: next,
+              kind: trial.kind,
+              reason: trial.reason,
+              started_at: new Date().toISOString(),
+              ...configColumns(trial.config),
+            }) as TrialRow;
+          return toTrialRecord(row);
+        })
+        .immediate(),
+    );
+  }
+
+  completeTrial(trialId: number, result: TrialResult): void {
+    this.#guard(() =>
+      this.#db
+        .transaction(() => {
+          const startedAt = this.#runningTrialStart(trialId, 'complete');
+          const columns = resultColumns(result);
+          const assignments = Object.keys(columns)
+            .map((c) => `${c} = @${c}`)
+            .join(', ');
+          this.#db
+            .prepare(`UPDATE trials SET state = 'complete', duration_ms = @duration_ms, ${assignments} WHERE id = @id`)
+            .run({ ...columns, id: trialId, duration_ms: Date.parse(result.finishedAt) - Date.parse(startedAt) });
+          this.#db
+            .prepare('INSERT INTO trial_placements (trial_id, plan, read_back, verification) VALUES (?, ?, ?, ?)')
+            .run(trialId, JSON.stringify(result.plan), JSON.stringify(result.readBack), JSON.stringify(result.verification));
+          const insertWorker = this.#db.prepare(
+            `INSERT INTO trial_workers (trial_id, worker_index, pid, inferences, samples, tps, p99_ms, cpu_time_ms,
+               voluntary_ctx_switches, involuntary_ctx_switches, migrations, rss_bytes)
+             VALUES (@trial_id, @worker_index, @pid, @inferences, @samples, @tps, @p99_ms, @cpu_time_ms,
+               @voluntary_ctx_switches, @involuntary_ctx_switches, @migrations, @rss_bytes)`,
+          );
+          for (const w of result.workers) insertWorker.run({ trial_id: trialId, ...workerColumns(w) });
+          this.#db.prepare('INSERT INTO trial_histograms (trial_id, histogram) VALUES (?, ?)').run(trialId, JSON.stringify(result.histogram));
+        })
+        .immediate(),
+    );
+  }
+
+  failTrial(trialId: number, error: string): void {
+    this.#finishUnmeasured(trialId, 'failed', error);
+  }
+
+  pruneTrial(trialId: number, reason: string): void {
+    this.#finishUnmeasured(trialId, 'pruned', reason);
+  }
+
+  markInterrupted(studyId: number): number {
+    return this.#guard(
+      () => this.#db.prepare(`UPDATE trials SET state = 'interrupted' WHERE study_id = ? AND state = 'running'`).run(studyId).changes,
+    );
+  }
+
+  listTrials(studyId: number): TrialRecord[] {
+    return this.#guard(() =>
+      (this.#db.prepare(`SELECT * FROM trials WHERE study_id = ? ORDER BY number`).all(studyId) as TrialRow[]).map(
+        toTrialRecord,
+      ),
+    );
+  }
+
+  getTrial(trialId: number): TrialRecord | null {
+    return this.#guard(() => {
+      const row = this.#db.prepare(`SELECT * FROM trials WHERE id = ?`).get(trialId) as TrialRow | undefined;
+      return row === undefined ? null : toTrialRecord(row);
+    });
+  }
+
+  getTrialResult(trialId: number): TrialResult | null {
+    return this.#guard(() => {
+      const row = this.#db.prepare(`SELECT * FROM trials WHERE id = ? AND state = 'complete'`).get(trialId) as
+        | TrialRow
+        | undefined;
+      if (row === undefined) return null;
+      const placement = this.#db.prepare('SELECT plan, read_back, verification FROM trial_placements WHERE trial_id = ?').get(trialId) as
+        | { plan: string; read_back: string; verification: string }
+        | undefined;
+      const histogram = this.#db.prepare('SELECT histogram FROM trial_histograms WHERE trial_id = ?').get(trialId) as
+        | { histogram: string }
+        | undefined;
+      const workers = this.#db
+        .prepare('SELECT * FROM trial_workers WHERE trial_id = ? ORDER BY worker_index')
+        .all(trialId) as WorkerRow[];
+      if (placement === undefined || histogram === undefined) {
+        throw new AutotuneError('store', `trial ${trialId} in ${this.path} is complete but its placement or histogram is missing`);
+      }
+      return {
+        config: JSON.parse(row.config) as TrialResult['config'],
+        plan: JSON.parse(placement.plan) as Plan,
+        model: { path: filled(row.model_path), name: filled(row.model_name), sha256: filled(row.model_sha256) },
+        readBack: JSON.parse(placement.read_back) as WorkerReadBack[],
+        verification: JSON.parse(placement.verification) as Verification,
+        latency: {
+          count: filled(row.latency_count),
+          mean: filled(row.mean_ms),
+          stddev: filled(row.stddev_ms),
+          min: filled(row.min_ms),
+          max: filled(row.max_ms),
+          p50: filled(row.p50_ms),
+          p90: filled(row.p90_ms),
+          p99: filled(row.p99_ms),
+          p999: filled(row.p999_ms),
+          p99Ci: [filled(row.p99_ci_low), filled(row.p99_ci_high)],
+        },
+        histogram: JSON.parse(histogram.histogram) as HistogramSnapshot,
+        tps: filled(row.tps),
+        ips: filled(row.ips),
+        workers: workers.map(toWorkerStats),
+        window: { warmupMs: filled(row.warmup_ms), measuredMs: filled(row.measured_ms), stable: filled(row.stable) === 1 },
+        noisy: row.noisy === 1,
+        noiseReasons: JSON.parse(row.noise_reasons) as string[],
+        onnxruntimeVersion: filled(row.onnxruntime_version),
+        startedAt: filled(row.run_started_at),
+        finishedAt: filled(row.finished_at),
+      };
+    });
+  }
+
+  flagDrift(trialIds: readonly number[], reason: string): void {
+    this.#guard(() =>
+      this.#db
+        .transaction(() => {
+          const flag = this.#db.prepare('UPDATE trials SET drift = 1, drift_reason = ? WHERE id = ?');
+          for (const id of trialIds) {
+            if (flag.run(reason, id).changes === 0) throw noTrial(id);
+          }
+        })
+        .immediate(),
+    );
+  }
+
+  #studyRow(name: string): StudyRow | undefined {
+    return this.#db.prepare('SELECT * FROM studies WHERE name = ?').get(name) as StudyRow | undefined;
+  }
+
+  /** The trial's start time; throws unless it is still running (finished trials are immutable). */
+  #runningTrialStart(trialId: number, action: string): string {
+    const row = this.#db.prepare('SELECT state, number, started_at FROM trials WHERE id = ?').get(trialId) as
+      | { state: TrialState; number: number; started_at: string }
+      | undefined;
+    if (row === undefined) throw noTrial(trialId);
+    if (row.state !== 'running') {
+      throw new AutotuneError(
+        'store',
+        `cannot ${action} trial #${row.number} (id ${trialId}): it is already ${row.state}, and a finished trial is never overwritten`,
+      );
+    }
+    return row.started_at;
+  }
+
+  #finishUnmeasured(trialId: number, state: 'failed' | 'pruned', error: string): void {
+    this.#guard(() =>
+      this.#db
+        .transaction(() => {
+          const startedAt = this.#runningTrialStart(trialId, state === 'failed' ? 'fail' : 'prune');
+          const now = new Date();
+          this.#db
+            .prepare('UPDATE trials SET state = ?, error = ?, finished_at = ?, duration_ms = ? WHERE id = ?')
+            .run(state, error, now.toISOString(), now.getTime() - Date.parse(startedAt), trialId);
+        })
+        .immediate(),
+    );
+  }
+
+  #guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw translateSqliteError(e, this.path, this.#busyTimeoutMs);
+    }
+  }
+}
+
+function toStudyRecord(row: StudyRow): StudyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    definition: JSON.parse(row.definition) as unknown,
+    modelPath: row.model_path,
+    modelSha256: row.model_sha256,
+    machineId: row.machine_id,
+    createdAt: row.created_at,
+    state: row.state,
+  };
+}
+
+/** The strategy's name from a study definition, whose schema belongs to the study module. */
+function strategyOf(definition: unknown): string | null {
+  if (typeof definition !== 'object' || definition === null || !('strategy' in definition)) return null;
+  const s = definition.strategy;
+  if (typeof s === 'string') return s;
+  if (typeof s === 'object' && s !== null && 'name' in s && typeof s.name === 'string') return s.name;
+  return null;
+}
+
+/** A column that completeTrial always fills; null here means the row was written by something else. */
+function filled<T>(value: T | null): T {
+  if (value === null) throw new AutotuneError('store', 'a completed trial has an empty result column: the database was edited by hand');
+  return value;
+}
+
+function noStudy(id: number): AutotuneError {
+  return new AutotuneError('store', `there is no study with id ${id} in this database`);
+}
+
+function noTrial(id: number): AutotuneError {
+  return new AutotuneError('store', `there is no trial with id ${id} in this database`);
+}

@@ -1,0 +1,144 @@
+import type { TrialConfig } from '../placement/types.js';
+import type { TrialResult } from '../runner/types.js';
+import type { Fingerprint, Topology } from '../topology/types.js';
+
+export type StudyState = 'running' | 'complete' | 'interrupted' | 'failed';
+export const STUDY_STATES: readonly StudyState[] = ['running', 'complete', 'interrupted', 'failed'];
+
+export type TrialState = 'running' | 'complete' | 'failed' | 'pruned' | 'interrupted';
+export const TRIAL_STATES: readonly TrialState[] = ['running', 'complete', 'failed', 'pruned', 'interrupted'];
+
+/** Why a trial was run: a search proposal, a (re-)run of the baseline, or a repeat of a measured configuration. */
+export type TrialKind = 'search' | 'baseline' | 'repeat';
+export const TRIAL_KINDS: readonly TrialKind[] = ['search', 'baseline', 'repeat'];
+
+export interface MachineRecord {
+  id: number;
+  fingerprint: Fingerprint;
+  topology: Topology;
+}
+
+export interface StudyRecord {
+  id: number;
+  name: string;
+  /** The study definition as the study module validated it; the store keeps it as JSON. */
+  definition: unknown;
+  modelPath: string;
+  modelSha256: string;
+  machineId: number;
+  createdAt: string;
+  state: StudyState;
+}
+
+export interface NewStudy {
+  name: string;
+  definition: unknown;
+  modelPath: string;
+  modelSha256: string;
+  machineId: number;
+}
+
+export interface StudyListing {
+  id: number;
+  name: string;
+  state: StudyState;
+  createdAt: string;
+  modelPath: string;
+  /** `definition.strategy` when it is a string (or an object with a string `name`), else null. */
+  strategy: string | null;
+  /** Trials per state, every state present (0 when none). */
+  counts: Record<TrialState, number>;
+  total: number;
+  /** When the latest trial started, null before the first. */
+  lastTrialAt: string | null;
+}
+
+export interface NewTrial {
+  config: TrialConfig;
+  reason: string;
+  kind: TrialKind;
+}
+
+export interface TrialRecord {
+  id: number;
+  studyId: number;
+  /** 1, 2, 3... within the study, in the order the trials were started. */
+  number: number;
+  kind: TrialKind;
+  state: TrialState;
+  config: TrialConfig;
+  reason: string;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  /** Why it failed (failed), why it was pruned (pruned); null otherwise. */
+  error: string | null;
+  tps: number | null;
+  ips: number | null;
+  p50Ms: number | null;
+  p90Ms: number | null;
+  p99Ms: number | null;
+  p999Ms: number | null;
+  meanMs: number | null;
+  p99CiLow: number | null;
+  p99CiHigh: number | null;
+  noisy: boolean;
+  noiseReasons: string[];
+  verified: boolean | null;
+  pinned: boolean | null;
+  drift: boolean;
+  driftReason: string | null;
+}
+
+/** A previous holder of a study lock whose process was gone, so the lock was taken over. */
+export interface StaleLock {
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+/** Releases a study lock (idempotent); `tookOver` tells whether a dead tuner's lock was replaced. */
+export interface StudyLockRelease {
+  (): void;
+  readonly tookOver: StaleLock | null;
+}
+
+export interface OpenStoreOptions {
+  /** Open an existing database for reading only: no file is created and no migration runs. */
+  readonly?: boolean;
+  /** How long a write waits for another connection's write to finish (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+export interface Store {
+  readonly path: string;
+  /** Releases the locks this store took and closes the database (idempotent). */
+  close(): void;
+
+  upsertMachine(fingerprint: Fingerprint, topology: Topology): number;
+  getMachine(id: number): MachineRecord | null;
+
+  createStudy(study: NewStudy): StudyRecord;
+  getStudy(name: string): StudyRecord | null;
+  listStudies(): StudyListing[];
+  setStudyState(studyId: number, state: StudyState): void;
+  /** Replaces the stored definition, e.g. when a resumed study is given a larger budget. */
+  updateStudyDefinition(studyId: number, definition: unknown): void;
+  /** Only one tuner per study: throws AutotuneError('store') naming the holder when it is alive. */
+  acquireStudyLock(studyId: number): StudyLockRelease;
+
+  /** A new trial in state 'running' with the next number of its study. */
+  createTrial(studyId: number, trial: NewTrial): TrialRecord;
+  /** Stores the whole result in one transaction; only a 'running' trial can complete. */
+  completeTrial(trialId: number, result: TrialResult): void;
+  failTrial(trialId: number, error: string): void;
+  pruneTrial(trialId: number, reason: string): void;
+  /** Marks the study's 'running' trials 'interrupted' (their tuner died); returns how many. */
+  markInterrupted(studyId: number): number;
+  listTrials(studyId: number): TrialRecord[];
+  getTrial(trialId: number): TrialRecord | null;
+  /** The full result of a completed trial (histogram, workers, read-back included), else null. */
+  getTrialResult(trialId: number): TrialResult | null;
+  /** Flags trials measured while the baseline moved; the only change a finished trial accepts. */
+  flagDrift(trialIds: readonly number[], reason: string): void;
+}
