@@ -122,6 +122,7 @@ export interface TrialRequest {
 
 /** What the runner reports while a trial runs; the study loop turns these into StudyEvents. */
 export type RunnerEvent =
-  | { type: 'phase'; phase: TrialPhase }
+  /** `pids`: the trial's worker processes, once they exist (from 'pinning' on). */
+  | { type: 'phase'; phase: TrialPhase; pids?: number[] }
   | { type: 'progress'; progress: TrialProgress }
   | { type: 'warning'; message: string };

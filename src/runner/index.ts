@@ -1,0 +1,3 @@
+/** The runner's public face: one trial of one configuration, measured for real. */
+export { runTrial, type RunTrialOptions } from './trial.js';
+export type * from './types.js';

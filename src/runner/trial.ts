@@ -1,0 +1,354 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { AutotuneError } from '../errors.js';
+import { LatencyHistogram } from '../measure/histogram.js';
+import { isStable } from '../measure/stability.js';
+import { summarize } from '../measure/summary.js';
+import { noiseReasons } from '../measure/noise.js';
+import type { HistogramSnapshot } from '../measure/types.js';
+import { probeCapabilities, type Capabilities, type LaunchPlacement } from '../native/index.js';
+import { ortAffinities, planPlacement } from '../placement/plan.js';
+import type { Plan, WorkerPlan } from '../placement/types.js';
+import { inspectModel } from '../workload/inspect.js';
+import { planInputs } from '../workload/inputs.js';
+import type { InputPlan } from '../workload/types.js';
+import type { WorkerReport } from './messages.js';
+import type { RunnerEvent, TrialPhase, TrialRequest, TrialResult, WorkerStats } from './types.js';
+import { verifyPlacement } from './verify.js';
+import { WorkerProcess, type WorkerExit, type WorkerMessageType } from './worker-process.js';
+
+export interface RunTrialOptions {
+  signal?: AbortSignal;
+  onEvent?: (event: RunnerEvent) => void;
+  /** Put on every worker's command line so the trial's processes can be found (default: random). */
+  tag?: string;
+  /** How long a worker may stay silent while the runner waits on it before the trial fails as hung. */
+  hangTimeoutMs?: number;
+}
+
+const DEFAULT_HANG_TIMEOUT_MS = 60_000;
+/** How often workers send their window so far, and the runner checks stability. */
+const PROGRESS_INTERVAL_MS = 250;
+/** How long finished workers get to exit by themselves before they are killed. */
+const EXIT_GRACE_MS = 5_000;
+/** onnxruntime logs this (and runs the thread unpinned) when a pool affinity is refused. */
+const ORT_AFFINITY_FAILURE = 'pthread_setaffinity_np failed';
+
+/**
+ * Runs one configuration for real: P pinned worker processes, warmed up together, measured in one
+ * window that opens and closes together, until p99 is stable or the maximum time. Whatever ends the
+ * trial (success, a worker crash or hang, the abort signal, an exception here), every worker is
+ * killed and reaped before this returns or throws.
+ */
+export async function runTrial(request: TrialRequest, options: RunTrialOptions = {}): Promise<TrialResult> {
+  const startedAt = new Date().toISOString();
+  if (options.signal?.aborted) throw interrupted();
+  const capabilities = probeCapabilities();
+  const pinning = canPin(capabilities);
+  const plan = planPlacement(request.config, request.topology, { oversubscribe: request.oversubscribe, pinning });
+  const inputPlan = planInputs(await inspectModel(request.model.path), request.inputs, request.config.batch);
+  const run = new TrialRun(request, plan, inputPlan, capabilities, options);
+  try {
+    const reports = await run.execute();
+    return run.result(reports, startedAt);
+  } finally {
+    await run.teardown();
+  }
+}
+
+function canPin(capabilities: Capabilities): boolean {
+  return capabilities.supported && capabilities.affinity.ok && capabilities.launcher.ok;
+}
+
+function interrupted(): AutotuneError {
+  return new AutotuneError('interrupted', 'trial stopped before it finished (interrupted)');
+}
+
+interface Measured {
+  reports: WorkerReport[];
+  warmupMs: number;
+  measuredMs: number;
+  stable: boolean;
+  stabilityReason: string;
+  onnxruntimeVersion: string;
+}
+
+class TrialRun {
+  private readonly emit: (event: RunnerEvent) => void;
+  private readonly tag: string;
+  private readonly hangTimeoutMs: number;
+  private readonly workers: WorkerProcess[] = [];
+  private readonly notes: string[] = [];
+  private readonly latest = new Map<number, { histogram: HistogramSnapshot; elapsedMs: number }>();
+  private phase: TrialPhase = 'spawning';
+  private phaseStart = performance.now();
+  /** Message the runner is waiting for from every worker; null when it waits on none. */
+  private awaiting: WorkerMessageType | 'progress' | null = null;
+  private phaseDeadlineMs: number;
+  private finishing = false;
+  private failure: AutotuneError | null = null;
+  private rejectFailure: (error: AutotuneError) => void = () => undefined;
+  private readonly failed: Promise<never>;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly signal: AbortSignal | undefined;
+  private readonly onAbort = (): void => this.fail(interrupted());
+
+  constructor(
+    private readonly request: TrialRequest,
+    private readonly plan: Plan,
+    private readonly inputPlan: InputPlan,
+    private readonly capabilities: Capabilities,
+    options: RunTrialOptions,
+  ) {
+    this.emit = options.onEvent ?? (() => undefined);
+    this.tag = options.tag ?? randomBytes(6).toString('hex');
+    this.hangTimeoutMs = options.hangTimeoutMs ?? DEFAULT_HANG_TIMEOUT_MS;
+    this.phaseDeadlineMs = this.hangTimeoutMs;
+    this.failed = new Promise<never>((_, reject) => {
+      this.rejectFailure = reject;
+    });
+    this.failed.catch(() => undefined);
+    this.signal = options.signal;
+    this.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  async execute(): Promise<Measured> {
+    this.timers.push(setInterval(() => this.watchdog(), Math.min(250, this.hangTimeoutMs / 4)));
+    this.enter('spawning', null);
+    this.spawnAll();
+    this.enter('pinning', 'pinned');
+    await this.all('pinned');
+    this.enter('loading', 'ready');
+    const ready = await this.all('ready');
+    const warmupStart = performance.now();
+    this.enter('warmup', 'warmed', this.request.measure.warmupMs + this.hangTimeoutMs);
+    this.broadcast({ type: 'warmup', durationMs: this.request.measure.warmupMs });
+    await this.all('warmed');
+    const warmupMs = performance.now() - warmupStart;
+    this.enter('measuring', 'progress');
+    const windowStart = performance.now();
+    this.broadcast({ type: 'measure' });
+    const stability = await this.race(this.measureUntilStable(windowStart));
+    const measuredMs = performance.now() - windowStart;
+    this.enter('cooldown', 'result');
+    this.broadcast({ type: 'stop' });
+    const results = await this.all('result');
+    this.finishing = true;
+    return {
+      reports: results.map((m) => m.report),
+      warmupMs,
+      measuredMs,
+      stable: stability.stable,
+      stabilityReason: stability.reason,
+      onnxruntimeVersion: ready[0]?.onnxruntimeVersion ?? 'unknown',
+    };
+  }
+
+  /** Kills whatever is still running and waits until every worker is reaped. */
+  async teardown(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    if (this.failure === null) {
+      this.finishing = true;
+      const grace = setTimeout(() => this.killAll(), EXIT_GRACE_MS);
+      await Promise.all(this.workers.map((w) => w.exit ?? w.exited));
+      clearTimeout(grace);
+    }
+    await this.killAll();
+  }
+
+  result(measured: Measured, startedAt: string): TrialResult {
+    const { config } = this.request;
+    const batch = this.inputPlan.effectiveBatch;
+    const merged = new LatencyHistogram();
+    const workers: WorkerStats[] = measured.reports.map((report, index) => {
+      merged.merge(report.histogram);
+      const seconds = report.windowMs / 1000;
+      const inferences = report.histogram.total;
+      if (report.migrations === null) this.note('CPU migrations unknown: this kernel has no /proc/PID/task/TID/sched');
+      return {
+        index,
+        pid: report.readBack.pid,
+        inferences,
+        samples: inferences * batch,
+        tps: (inferences * batch) / seconds,
+        p99Ms: summarize(report.histogram).p99,
+        cpuTimeMs: report.cpuTimeMs,
+        voluntaryCtxSwitches: report.voluntaryCtxSwitches,
+        involuntaryCtxSwitches: report.involuntaryCtxSwitches,
+        migrations: report.migrations ?? 0,
+        rssBytes: report.rssBytes,
+      };
+    });
+    const readBack = measured.reports.map((r, index) => ({ index, ...r.readBack }));
+    const verification = verifyPlacement(this.plan, readBack);
+    for (const mismatch of verification.mismatches) this.emit({ type: 'warning', message: `placement mismatch: ${mismatch}` });
+    const reasons = [
+      ...noiseReasons({ perWorkerTps: workers.map((w) => w.tps), stable: measured.stable, stabilityReason: measured.stabilityReason }),
+      ...(verification.verified ? [] : [`placement not verified: ${verification.mismatches.length} mismatch(es) with the plan`]),
+      ...(this.plan.pinned || config.baseline ? [] : [`unpinned: ${this.capabilities.reason ?? 'CPU pinning is not available here'}`]),
+      ...this.notes,
+    ];
+    const snapshot = merged.snapshot();
+    return {
+      config,
+      plan: this.plan,
+      model: this.request.model,
+      readBack,
+      verification,
+      latency: summarize(snapshot),
+      histogram: snapshot,
+      tps: workers.reduce((sum, w) => sum + w.tps, 0),
+      ips: measured.reports.reduce((sum, r) => sum + r.histogram.total / (r.windowMs / 1000), 0),
+      workers,
+      window: { warmupMs: measured.warmupMs, measuredMs: measured.measuredMs, stable: measured.stable },
+      noisy: reasons.length > 0,
+      noiseReasons: reasons,
+      onnxruntimeVersion: measured.onnxruntimeVersion,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+  }
+
+  private note(reason: string): void {
+    if (this.notes.includes(reason)) return;
+    this.notes.push(reason);
+    this.emit({ type: 'warning', message: reason });
+  }
+
+  private spawnAll(): void {
+    const memPolicyOk = this.capabilities.memPolicy.ok;
+    if (this.plan.pinned && !memPolicyOk && this.plan.workers.some((w) => w.memPolicy !== 'default')) {
+      this.note(`memory policy not applied: ${this.capabilities.memPolicy.detail}`);
+    }
+    for (const worker of this.plan.workers) {
+      const process = new WorkerProcess(worker.index, this.launchPlacement(worker, memPolicyOk), this.tag, {
+        onMessage: (w, message) => {
+          if (message.type === 'error') this.fail(this.workerError(w, `failed: ${message.message}`));
+          else if (message.type === 'progress') this.latest.set(w.index, message);
+        },
+        onExit: (w, exit) => {
+          if (!this.finishing) this.fail(this.workerError(w, exitReason(exit, w.lastStderrLine())));
+        },
+        onError: (w, error) => this.fail(this.workerError(w, `could not be started: ${error.message}`)),
+        onStderrLine: (w, line) => {
+          if (line.includes(ORT_AFFINITY_FAILURE)) {
+            this.note(`worker ${w.index}: onnxruntime could not pin a pool thread (${line.trim()})`);
+          }
+        },
+      });
+      this.workers.push(process);
+      process.send({
+        type: 'init',
+        index: worker.index,
+        modelPath: this.request.model.path,
+        inputPlan: this.inputPlan,
+        mainCpu: worker.mainCpu,
+        threads: this.request.config.baseline ? null : this.request.config.threads,
+        poolAffinities: this.plan.pinned ? ortAffinities(worker) : '',
+        spinning: this.request.config.spinning,
+        readMemPolicy: memPolicyOk,
+        progressIntervalMs: PROGRESS_INTERVAL_MS,
+      });
+    }
+  }
+
+  private launchPlacement(worker: WorkerPlan, memPolicyOk: boolean): LaunchPlacement | null {
+    if (!this.plan.pinned) return null;
+    return memPolicyOk
+      ? { cpus: worker.cpus, memPolicy: worker.memPolicy, mems: worker.mems }
+      : { cpus: worker.cpus, memPolicy: 'default', mems: [] };
+  }
+
+  private pids(): number[] {
+    return this.workers.map((w) => w.pid);
+  }
+
+  private enter(phase: TrialPhase, awaiting: TrialRun['awaiting'], deadlineMs = this.hangTimeoutMs): void {
+    this.phase = phase;
+    this.phaseStart = performance.now();
+    this.awaiting = awaiting;
+    this.phaseDeadlineMs = deadlineMs;
+    // The pids let callers (and tests) see the trial's processes while it runs.
+    this.emit(this.workers.length === 0 ? { type: 'phase', phase } : { type: 'phase', phase, pids: this.pids() });
+  }
+
+  private async all<T extends WorkerMessageType>(type: T) {
+    return this.race(Promise.all(this.workers.map((w) => w.when(type))));
+  }
+
+  private race<T>(promise: Promise<T>): Promise<T> {
+    return Promise.race([promise, this.failed]);
+  }
+
+  private broadcast(message: Parameters<WorkerProcess['send']>[0]): void {
+    for (const worker of this.workers) worker.send(message);
+  }
+
+  private measureUntilStable(windowStart: number): Promise<{ stable: boolean; reason: string }> {
+    const settings = this.request.measure;
+    const batch = this.inputPlan.effectiveBatch;
+    return new Promise((resolve) => {
+      const timer = setInterval(() => {
+        const elapsedMs = performance.now() - windowStart;
+        if (this.latest.size < this.workers.length) {
+          if (elapsedMs >= settings.maxMs) {
+            clearInterval(timer);
+            resolve({ stable: false, reason: `no inference finished within ${settings.maxMs} ms` });
+          }
+          return;
+        }
+        const merged = new LatencyHistogram();
+        let ips = 0;
+        for (const { histogram, elapsedMs: workerMs } of this.latest.values()) {
+          merged.merge(histogram);
+          if (workerMs > 0) ips += histogram.total / (workerMs / 1000);
+        }
+        if (merged.count === 0) return;
+        const summary = summarize(merged.snapshot());
+        this.emit({ type: 'progress', progress: { elapsedMs, inferences: summary.count, tps: ips * batch, p99Ms: summary.p99 } });
+        const verdict = isStable(summary, settings, elapsedMs);
+        if (verdict.done) {
+          clearInterval(timer);
+          resolve({ stable: verdict.stable, reason: verdict.reason });
+        }
+      }, PROGRESS_INTERVAL_MS);
+      this.timers.push(timer);
+    });
+  }
+
+  /** A worker the runner waits on that stays silent past the phase's deadline is hung. */
+  private watchdog(): void {
+    if (this.awaiting === null || this.finishing) return;
+    const now = performance.now();
+    for (const worker of this.workers) {
+      if (this.awaiting !== 'progress' && worker.has(this.awaiting)) continue;
+      const silentMs = now - Math.max(worker.lastHeard, this.phaseStart);
+      if (silentMs > this.phaseDeadlineMs) {
+        this.fail(this.workerError(worker, `sent nothing for ${(silentMs / 1000).toFixed(1)} s: hung`));
+        return;
+      }
+    }
+  }
+
+  private workerError(worker: WorkerProcess, what: string): AutotuneError {
+    return new AutotuneError('trial', `worker ${worker.index} (pid ${worker.pid}) ${what} while ${this.phase}`);
+  }
+
+  private fail(error: AutotuneError): void {
+    if (this.failure !== null) return;
+    this.failure = error;
+    this.finishing = true;
+    this.rejectFailure(error);
+    void this.killAll();
+  }
+
+  private async killAll(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.kill()));
+  }
+}
+
+function exitReason(exit: WorkerExit, lastStderr: string | null): string {
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  return lastStderr ? `${how} (${lastStderr.trim()})` : how;
+}

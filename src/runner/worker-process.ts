@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type { LaunchPlacement } from '../native/index.js';
+import { launcherCommand } from '../native/index.js';
+import type { ParentMessage, WorkerMessage } from './messages.js';
+
+/** The compiled worker entry next to this module (dist/src/runner/worker.js). */
+export const WORKER_ENTRY = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+/** Lines of a worker's stderr kept for error messages (onnxruntime logs there). */
+const STDERR_TAIL_LINES = 20;
+
+export type WorkerMessageType = WorkerMessage['type'];
+type MessageOf<T extends WorkerMessageType> = Extract<WorkerMessage, { type: T }>;
+
+export interface WorkerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface WorkerCallbacks {
+  onMessage(worker: WorkerProcess, message: WorkerMessage): void;
+  onExit(worker: WorkerProcess, exit: WorkerExit): void;
+  onError(worker: WorkerProcess, error: Error): void;
+  onStderrLine(worker: WorkerProcess, line: string): void;
+}
+
+/**
+ * One worker child: spawned through the launcher (or node directly when unpinned), with the IPC
+ * channel as fd 3 — the launcher execs node in place, so the pid and the channel stay the same.
+ * The command line carries the trial's tag so its processes can be found from outside.
+ */
+export class WorkerProcess {
+  readonly pid: number;
+  /** performance.now() of the last message (or of the spawn). */
+  lastHeard = performance.now();
+  exit: WorkerExit | null = null;
+  readonly exited: Promise<WorkerExit>;
+  private readonly child: ChildProcess;
+  private readonly stderrTail: string[] = [];
+  private readonly received = new Map<WorkerMessageType, WorkerMessage>();
+  private readonly waiting = new Map<WorkerMessageType, (message: WorkerMessage) => void>();
+
+  constructor(
+    readonly index: number,
+    placement: LaunchPlacement | null,
+    tag: string,
+    callbacks: WorkerCallbacks,
+  ) {
+    const argv = [process.execPath, WORKER_ENTRY, '--autotune-trial', tag, '--worker', String(index)];
+    const command = placement ? launcherCommand(placement, argv) : { file: argv[0]!, args: argv.slice(1) };
+    this.child = spawn(command.file, command.args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        callbacks.onExit(this, this.exit);
+        resolve(this.exit);
+      });
+    });
+    // A failed spawn (no pid) emits 'error' and never 'exit'.
+    this.child.once('error', (error) => {
+      if (this.child.pid === undefined) {
+        this.exit = { code: null, signal: null };
+        callbacks.onError(this, error);
+      }
+    });
+    this.pid = this.child.pid ?? -1;
+    this.child.stdout?.resume();
+    this.child.stderr?.setEncoding('utf8');
+    let partial = '';
+    this.child.stderr?.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines.filter((l) => l.trim() !== '')) {
+        this.stderrTail.push(line);
+        if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
+        callbacks.onStderrLine(this, line);
+      }
+    });
+    this.child.on('message', (message: WorkerMessage) => {
+      this.lastHeard = performance.now();
+      this.received.set(message.type, message);
+      this.waiting.get(message.type)?.(message);
+      callbacks.onMessage(this, message);
+    });
+  }
+
+  get alive(): boolean {
+    return this.exit === null;
+  }
+
+  send(message: ParentMessage): void {
+    if (this.alive && this.child.connected) this.child.send(message);
+  }
+
+  has(type: WorkerMessageType): boolean {
+    return this.received.has(type);
+  }
+
+  /** Resolves with the first message of this type (at once if it already came). */
+  when<T extends WorkerMessageType>(type: T): Promise<MessageOf<T>> {
+    const seen = this.received.get(type);
+    if (seen) return Promise.resolve(seen as MessageOf<T>);
+    return new Promise((resolve) => this.waiting.set(type, (m) => resolve(m as MessageOf<T>)));
+  }
+
+  /** The last line the worker (or the launcher before exec) wrote to stderr, for error messages. */
+  lastStderrLine(): string | null {
+    return this.stderrTail.at(-1) ?? null;
+  }
+
+  /** SIGKILL (the worker holds nothing that needs a clean shutdown) and wait until it is reaped. */
+  async kill(): Promise<WorkerExit> {
+    if (this.alive && this.pid > 0) this.child.kill('SIGKILL');
+    return this.exit ?? this.exited;
+  }
+}
