@@ -1,0 +1,76 @@
+import { AutotuneError } from '../errors.js';
+import { feasibility } from '../placement/index.js';
+import type { TrialConfig } from '../placement/types.js';
+import type { StudyDefinition, IntAxis } from '../study/schema.js';
+import type { Topology } from '../topology/types.js';
+import { configKey } from './strategy.js';
+
+export interface SearchSpace {
+  /** Feasible, distinct configurations in enumeration order (axis by axis, as the study lists them). */
+  configs: TrialConfig[];
+  /** Combinations dropped because placement cannot honour them here (e.g. P x T above the usable CPUs). */
+  infeasibleDropped: number;
+  /** One example reason per distinct infeasibility, for the log. */
+  infeasibleReasons: string[];
+}
+
+/**
+ * The values of one integer axis on this machine. `max: cpus` is the CPUs this process may use;
+ * a pow2 range takes the powers of two inside [min, max] plus both ends, so `1..cpus` on 6 CPUs is
+ * 1, 2, 4, 6 and the whole machine is always tried.
+ */
+export function axisValues(axis: IntAxis, usableCpus: number): number[] {
+  if (Array.isArray(axis)) return [...new Set(axis)].sort((a, b) => a - b);
+  const max = axis.max === 'cpus' ? usableCpus : axis.max;
+  if (max < axis.min) {
+    throw new AutotuneError('usage', `range ${axis.min}..${String(axis.max)} is empty on this machine (max ${max} < min ${axis.min}): lower min`);
+  }
+  const values = new Set<number>([axis.min, max]);
+  if (axis.scale === 'linear') for (let v = axis.min; v <= max; v++) values.add(v);
+  else for (let v = 1; v <= max; v *= 2) if (v >= axis.min) values.add(v);
+  return [...values].sort((a, b) => a - b);
+}
+
+/** Every feasible configuration of the cartesian product of the study's axes. */
+export function buildSpace(definition: Pick<StudyDefinition, 'space' | 'oversubscribe'>, topology: Topology): SearchSpace {
+  const usable = topology.allowed.cpus.length;
+  const { space } = definition;
+  const processes = axisValues(space.processes, usable);
+  const threads = axisValues(space.threads, usable);
+  const batches = axisValues(space.batch, usable);
+  const configs = new Map<string, TrialConfig>();
+  const reasons = new Set<string>();
+  let infeasibleDropped = 0;
+  for (const p of processes)
+    for (const t of threads)
+      for (const numa of space.numa)
+        for (const batch of batches)
+          for (const smt of space.smt)
+            for (const spinning of space.spinning) {
+              const config: TrialConfig = { processes: p, threads: t, numa, batch, smt, spinning, baseline: false };
+              const key = configKey(config);
+              if (configs.has(key)) continue;
+              const verdict = feasibility(config, topology, definition.oversubscribe);
+              if (verdict.ok) configs.set(key, config);
+              else {
+                infeasibleDropped++;
+                reasons.add(verdict.reason);
+              }
+            }
+  if (configs.size === 0) {
+    const why = [...reasons][0] ?? 'the space is empty';
+    throw new AutotuneError('usage', `no feasible configuration in the study's space on this machine (${why})`);
+  }
+  return { configs: [...configs.values()], infeasibleDropped, infeasibleReasons: [...reasons] };
+}
+
+/**
+ * onnxruntime's default set-up, measured first in every study: one process, intraOpNumThreads
+ * unset (onnxruntime then uses one thread per physical core), no pinning, no memory policy.
+ * `threads` records that count over the CPUs this process may use.
+ */
+export function baselineConfig(topology: Topology, batch: number): TrialConfig {
+  const allowed = new Set(topology.allowed.cpus);
+  const cores = topology.cores.filter((core) => core.cpus.some((cpu) => allowed.has(cpu))).length;
+  return { processes: 1, threads: Math.max(1, cores), numa: 'none', batch, smt: 'cores', spinning: true, baseline: true };
+}

@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import { AutotuneError } from '../errors.js';
+import { NUMA_POLICIES, SMT_USES, type NumaPolicy, type SmtUse } from '../placement/types.js';
+import type { MeasureSettings } from '../runner/types.js';
+import type { InputOptions } from '../workload/types.js';
+import { durationSeconds } from './duration.js';
+
+/**
+ * The one schema of a study, for study files (JSON or YAML) and for the same fields given as CLI
+ * flags. Its output is itself valid input (durations become seconds, shorthands are expanded,
+ * defaults filled in), so the definition stored with a study re-parses to the same definition:
+ * `autotune tune --study NAME` resumes from the database alone.
+ */
+
+const positiveInt = z
+  .int({ error: 'expected a positive integer' })
+  .positive({ error: 'expected a positive integer' });
+
+/** A range resolved against the machine: `max: cpus` means the CPUs this process may use. */
+const intRange = z
+  .object({
+    min: positiveInt.default(1),
+    max: z.union([positiveInt, z.literal('cpus')], { error: 'expected a positive integer or "cpus"' }),
+    scale: z.enum(['linear', 'pow2'], { error: 'expected "linear" or "pow2"' }).default('linear'),
+  })
+  .strict();
+
+const intAxis = z.union(
+  [
+    z.array(positiveInt).min(1, { error: 'expected at least one value' }),
+    positiveInt.transform((n) => [n]),
+    intRange,
+  ],
+  { error: 'expected a positive integer, a list of them, or a range {min, max, scale: linear|pow2}' },
+);
+
+function listOf<T extends string>(values: readonly [T, ...T[]], what: string) {
+  const item = z.enum(values, { error: `expected ${what}: ${values.join(', ')}` });
+  return z.union([z.array(item).min(1, { error: 'expected at least one value' }), item.transform((v) => [v])], {
+    error: `expected ${what} (${values.join(', ')}) or a list of them`,
+  });
+}
+
+/** on/off, true/false, yes/no: YAML 1.2 reads `on` as a string, YAML 1.1 habits write it anyway. */
+const onOff = z.union(
+  [z.boolean(), z.enum(['on', 'off', 'true', 'false', 'yes', 'no']).transform((v) => v === 'on' || v === 'true' || v === 'yes')],
+  { error: 'expected on or off' },
+);
+
+/** Seconds as a number, or a string with a unit ('500ms', '30m', '8h'). */
+const duration = z.union(
+  [
+    z.number().positive({ error: 'expected a positive duration' }),
+    z.string().transform((text, ctx) => {
+      const seconds = durationSeconds(text);
+      if (seconds === null || seconds <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration: write seconds or e.g. 500ms, 30s, 30m, 8h` });
+        return z.NEVER;
+      }
+      return seconds;
+    }),
+  ],
+  { error: 'expected a duration: seconds, or e.g. 500ms, 30s, 30m, 8h' },
+);
+
+const shapeDim = z.union([positiveInt, z.literal('B')], { error: 'expected a positive integer or B (the batch)' });
+
+const modelSchema = z.union(
+  [
+    z.string().min(1).transform((spec) => ({ spec, shapes: {}, values: {}, sampleFile: null })),
+    z
+      .object({
+        spec: z.string({ error: 'expected a model file path or builtin:NAME' }).min(1, { error: 'expected a model file path or builtin:NAME' }),
+        shapes: z.record(z.string(), z.array(shapeDim).min(1)).default({}),
+        values: z.record(z.string(), z.number({ error: 'expected a number' })).default({}),
+        sampleFile: z.string().min(1).nullable().default(null),
+      })
+      .strict(),
+  ],
+  { error: 'expected a model (file path or builtin:NAME) or {spec, shapes, values, sampleFile}' },
+);
+
+const spaceSchema = z
+  .object({
+    processes: intAxis.default({ min: 1, max: 'cpus', scale: 'pow2' }),
+    threads: intAxis.default({ min: 1, max: 'cpus', scale: 'pow2' }),
+    numa: listOf(NUMA_POLICIES as readonly [NumaPolicy, ...NumaPolicy[]], 'a NUMA policy').default(['none', 'local']),
+    batch: intAxis.default([1, 8, 32]),
+    smt: listOf(SMT_USES as readonly [SmtUse, ...SmtUse[]], 'an SMT use').default(['cores']),
+    spinning: z.union([z.array(onOff).min(1), onOff.transform((v) => [v])], { error: 'expected on, off or a list of them' }).default([true]),
+  })
+  .strict();
+
+export const studySchema = z
+  .object({
+    name: z
+      .string({ error: 'expected a study name' })
+      .regex(/^[A-Za-z0-9][\w.-]*$/, { error: 'expected letters, digits, ".", "_" or "-" (starting with a letter or digit)' }),
+    model: modelSchema.default({ spec: 'builtin:mlp', shapes: {}, values: {}, sampleFile: null }),
+    space: spaceSchema.default(spaceSchema.parse({})),
+    /** Allow workers to share CPUs; P x T above the usable CPUs is otherwise dropped as infeasible. */
+    oversubscribe: z.boolean({ error: 'expected true or false' }).default(false),
+    /** Fixed: autotune trades p99 latency against throughput. Stated so a study file reads whole. */
+    objectives: z
+      .object({ p99: z.literal('minimize').default('minimize'), tps: z.literal('maximize').default('maximize') })
+      .strict()
+      .default({ p99: 'minimize', tps: 'maximize' }),
+    sloMs: z.number().positive({ error: 'expected a positive number of milliseconds' }).nullable().default(null),
+    budget: z
+      .object({
+        /** Measured configurations, the baseline included; drift re-runs of the baseline are not counted. */
+        trials: positiveInt.nullable().default(null),
+        /** Wall time of one `autotune tune` run (a resumed run gets the whole time again). */
+        time: duration.nullable().default(null),
+      })
+      .strict()
+      .default({ trials: null, time: null }),
+    measure: z
+      .object({
+        warmup: duration.default(1),
+        minTime: duration.default(2),
+        maxTime: duration.default(10),
+        minSamples: positiveInt.default(200),
+        ci: z.number().positive().max(1, { error: 'expected a fraction like 0.05' }).default(0.05),
+      })
+      .strict()
+      .refine((m) => m.maxTime >= m.minTime, { error: 'maxTime must not be below minTime', path: ['maxTime'] })
+      .default({ warmup: 1, minTime: 2, maxTime: 10, minSamples: 200, ci: 0.05 }),
+    strategy: z.enum(['auto', 'grid', 'random', 'bayes'], { error: 'expected auto, grid, random or bayes' }).default('auto'),
+    seed: z.int({ error: 'expected an integer' }).nonnegative({ error: 'expected an integer >= 0' }).default(1),
+    drift: z
+      .object({
+        /** Re-run the baseline after this many trials (null: not by count). */
+        everyTrials: positiveInt.nullable().default(10),
+        /** ... or after this many minutes since the last check (null: not by time). */
+        everyMinutes: z.number().positive({ error: 'expected a positive number of minutes' }).nullable().default(null),
+        /** Relative TPS change of the baseline that counts as drift when above its confidence interval too. */
+        threshold: z.number().positive().max(1, { error: 'expected a fraction like 0.1' }).default(0.1),
+      })
+      .strict()
+      .default({ everyTrials: 10, everyMinutes: null, threshold: 0.1 }),
+    /** How many times each configuration is measured. */
+    repeats: positiveInt.default(1),
+  })
+  .strict();
+
+export type StudyDefinition = z.output<typeof studySchema>;
+export type StudyInput = z.input<typeof studySchema>;
+export type IntAxis = StudyDefinition['space']['processes'];
+
+/** Validates a study (from a file, flags or the database); errors name the field path. */
+export function parseStudy(input: unknown, where = 'study'): StudyDefinition {
+  const result = studySchema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = mostSpecific(result.error.issues[0]!);
+  throw new AutotuneError('usage', `${formatPath(where, issue.path)}: ${issueMessage(issue)}`);
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * A failed union reports one issue per alternative; the alternative that got past the type check
+ * (e.g. the list, for `threads: [1, 2, -1]`) holds the useful message, so follow it.
+ */
+function mostSpecific(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union') return issue;
+  const partial = issue.errors.filter((branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+  if (partial.length !== 1) return issue;
+  const inner = mostSpecific(partial[0]![0]!);
+  return { ...inner, path: [...issue.path, ...inner.path] };
+}
+
+function issueMessage(issue: Issue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  return issue.message;
+}
+
+function formatPath(root: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : `${out}.${String(key)}`), root);
+}
+
+export function measureSettings(definition: StudyDefinition): MeasureSettings {
+  const m = definition.measure;
+  return {
+    warmupMs: m.warmup * 1000,
+    minMs: m.minTime * 1000,
+    maxMs: m.maxTime * 1000,
+    minSamples: m.minSamples,
+    p99CiBound: m.ci,
+  };
+}
+
+export function inputOptions(definition: StudyDefinition): InputOptions {
+  const { shapes, values, sampleFile } = definition.model;
+  return { shapes, values, sampleFile };
+}
