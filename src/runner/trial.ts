@@ -7,7 +7,7 @@ import { summarize } from '../measure/summary.js';
 import { noiseReasons } from '../measure/noise.js';
 import type { HistogramSnapshot } from '../measure/types.js';
 import { probeCapabilities, type Capabilities, type LaunchPlacement } from '../native/index.js';
-import { ortAffinities, planPlacement } from '../placement/plan.js';
+import { ortAffinities, planPlacement } from '../placement/index.js';
 import type { Plan, WorkerPlan } from '../placement/types.js';
 import { inspectModel } from '../workload/inspect.js';
 import { planInputs } from '../workload/inputs.js';

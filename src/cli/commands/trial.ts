@@ -1,0 +1,196 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { AutotuneError } from '../../errors.js';
+import { NUMA_POLICIES, SMT_USES, type NumaPolicy, type SmtUse, type TrialConfig } from '../../placement/types.js';
+import { runTrial } from '../../runner/index.js';
+import type { MeasureSettings, RunnerEvent, TrialResult } from '../../runner/types.js';
+import { formatCpuList } from '../../topology/cpulist.js';
+import { readTopology } from '../../topology/read-topology.js';
+import type { InputOptions } from '../../workload/types.js';
+import { parseShapeFlag, parseValueFlag } from '../../workload/flags.js';
+import { resolveModel } from '../../workload/resolve-model.js';
+
+interface TrialFlags {
+  model: string;
+  processes: number;
+  threads: number;
+  numa: NumaPolicy;
+  batch: number;
+  smt: SmtUse;
+  spinning: boolean;
+  baseline: boolean;
+  shape: string[];
+  value: string[];
+  inputs?: string;
+  warmup: number;
+  minTime: number;
+  maxTime: number;
+  minSamples: number;
+  ci: number;
+  oversubscribe: boolean;
+  json: boolean;
+}
+
+function usage(message: string): AutotuneError {
+  return new AutotuneError('usage', message);
+}
+
+function wholeNumber(flag: string, min: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(n) || n < min) throw usage(`${flag} must be a whole number >= ${min} (got "${raw}")`);
+    return n;
+  };
+}
+
+function seconds(flag: string) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw usage(`${flag} must be a number of seconds >= 0 (got "${raw}")`);
+    return n;
+  };
+}
+
+function fraction(flag: string) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!(n > 0 && n < 1)) throw usage(`${flag} must be a fraction between 0 and 1, e.g. 0.05 (got "${raw}")`);
+    return n;
+  };
+}
+
+function oneOf<T extends string>(flag: string, allowed: readonly T[]) {
+  return (raw: string): T => {
+    if (!(allowed as readonly string[]).includes(raw)) throw usage(`${flag} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    return raw as T;
+  };
+}
+
+function collect(raw: string, previous: string[]): string[] {
+  return [...previous, raw];
+}
+
+export function register(program: Command): void {
+  program
+    .command('trial')
+    .description('Measure one placement configuration for real: P pinned workers x T threads on one model.')
+    .requiredOption('--model <model>', 'ONNX file or builtin:NAME (builtin:mlp, builtin:cnn, builtin:transformer)')
+    .option('--processes <n>', 'worker processes', wholeNumber('--processes', 1), 1)
+    .option('--threads <n>', 'intra-op threads per process', wholeNumber('--threads', 1), 1)
+    .option('--numa <policy>', `memory placement: ${NUMA_POLICIES.join('|')}`, oneOf('--numa', NUMA_POLICIES), 'none' as NumaPolicy)
+    .option('--batch <n>', 'batch size of each inference', wholeNumber('--batch', 1), 1)
+    .option('--smt <use>', `hardware threads: ${SMT_USES.join('|')}`, oneOf('--smt', SMT_USES), 'cores' as SmtUse)
+    .option('--no-spinning', 'turn off spinning of the onnxruntime thread pool')
+    .option('--baseline', "onnxruntime's defaults: one unpinned process, thread count left to onnxruntime", false)
+    .option('--shape <input=dims>', 'dims of an input, B marks the batch (repeatable): x=B,3,224,224', collect, [])
+    .option('--value <input=number>', 'fixed value of a scalar input (repeatable): sr=16000', collect, [])
+    .option('--inputs <file>', 'sample-input JSON file instead of synthesized inputs')
+    .option('--warmup <s>', 'warm-up seconds before the window', seconds('--warmup'), 1)
+    .option('--min-time <s>', 'shortest measured window, seconds', seconds('--min-time'), 2)
+    .option('--max-time <s>', 'longest measured window, seconds', seconds('--max-time'), 20)
+    .option('--min-samples <n>', 'fewest inferences in the window', wholeNumber('--min-samples', 1), 500)
+    .option('--ci <fraction>', 'stop when the 95% CI of p99 is within this fraction of p99', fraction('--ci'), 0.05)
+    .option('--oversubscribe', 'let workers share CPUs (P x T above the usable CPUs)', false)
+    .option('--json', 'print one JSON object instead of the summary', false)
+    .action(async (flags: TrialFlags) => {
+      const result = await trial(flags);
+      process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : renderSummary(result));
+    });
+}
+
+async function trial(flags: TrialFlags): Promise<TrialResult> {
+  if (flags.minTime > flags.maxTime) throw usage(`--min-time (${flags.minTime} s) is above --max-time (${flags.maxTime} s)`);
+  if (flags.baseline && flags.processes !== 1) throw usage('--baseline runs one process: drop --processes');
+  const topology = readTopology();
+  const config: TrialConfig = {
+    processes: flags.processes,
+    // The baseline leaves the count to onnxruntime, which takes one thread per physical core.
+    threads: flags.baseline ? topology.cores.length : flags.threads,
+    numa: flags.numa,
+    batch: flags.batch,
+    smt: flags.smt,
+    spinning: flags.spinning,
+    baseline: flags.baseline,
+  };
+  const inputs: InputOptions = {
+    shapes: Object.fromEntries(flags.shape.map((s) => { const { name, dims } = parseShapeFlag(s); return [name, dims]; })),
+    values: Object.fromEntries(flags.value.map((v) => { const { name, value } = parseValueFlag(v); return [name, value]; })),
+    sampleFile: flags.inputs === undefined ? null : resolve(flags.inputs),
+  };
+  const measure: MeasureSettings = {
+    warmupMs: flags.warmup * 1000,
+    minMs: flags.minTime * 1000,
+    maxMs: flags.maxTime * 1000,
+    minSamples: flags.minSamples,
+    p99CiBound: flags.ci,
+  };
+  const cacheDir = process.env.AUTOTUNE_CACHE ?? resolve('.autotune', 'models');
+  const model = await resolveModel(flags.model, { cacheDir });
+  const controller = new AbortController();
+  const interrupt = (): void => controller.abort();
+  process.once('SIGINT', interrupt);
+  try {
+    return await runTrial(
+      { config, model, inputs, measure, oversubscribe: flags.oversubscribe, topology },
+      { signal: controller.signal, onEvent: flags.json ? undefined : showEvent },
+    );
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+}
+
+/** Phases and warnings go to stderr so stdout holds only the result. */
+function showEvent(event: RunnerEvent): void {
+  if (event.type === 'phase') process.stderr.write(`autotune: ${event.phase}\n`);
+  else if (event.type === 'warning') process.stderr.write(`autotune: warning: ${event.message}\n`);
+}
+
+const ms = (v: number): string => `${v.toFixed(3)} ms`;
+const rate = (v: number): string => v.toFixed(v >= 100 ? 0 : 1);
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd());
+}
+
+function renderSummary(r: TrialResult): string {
+  const c = r.config;
+  const l = r.latency;
+  const lines = [
+    `model       ${r.model.name} (${r.model.path})`,
+    c.baseline
+      ? `config      baseline (onnxruntime defaults, unpinned), batch ${c.batch}`
+      : `config      P=${c.processes} T=${c.threads} numa=${c.numa} batch=${c.batch} smt=${c.smt} spinning=${c.spinning ? 'on' : 'off'}`,
+    `plan        ${r.plan.pinned ? 'pinned' : 'unpinned'}${r.plan.oversubscribed ? ', oversubscribed' : ''}`,
+    ...r.plan.workers.map((w) => {
+      const pool = w.poolCpus.length === 0 ? '' : ` pool ${w.poolCpus.map((g) => formatCpuList(g)).join(';')}`;
+      const main = w.mainCpu === null ? '' : ` main ${w.mainCpu}`;
+      return `  worker ${w.index}  CPUs ${formatCpuList(w.cpus)}${main}${pool}  memory ${w.memPolicy}${w.mems.length ? ` ${formatCpuList(w.mems)}` : ''}`;
+    }),
+    ...r.plan.notes.map((n) => `  note: ${n}`),
+    `read-back   verified ${r.verification.verified ? 'yes' : 'NO'}`,
+    ...r.verification.mismatches.map((m) => `  MISMATCH: ${m}`),
+    ...r.readBack.map((w) => {
+      const cpus = [...new Set(w.threads.map((t) => formatCpuList(t.cpus)))].join(' | ');
+      const pages = Object.entries(w.pagesPerNode).map(([node, n]) => `N${node}=${n}`).join(' ');
+      return `  worker ${w.index} pid ${w.pid}: ${w.threads.length} threads on CPUs ${cpus}; pages ${pages || 'unknown'}`;
+    }),
+    `latency     p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)} (95% CI ${ms(l.p99Ci[0])} - ${ms(l.p99Ci[1])})  p99.9 ${ms(l.p999)}`,
+    `            mean ${ms(l.mean)} ± ${ms(l.stddev)}  min ${ms(l.min)}  max ${ms(l.max)}  (${l.count} inferences)`,
+    `throughput  ${rate(r.tps)} samples/s  ${rate(r.ips)} inferences/s`,
+    `window      warm-up ${(r.window.warmupMs / 1000).toFixed(1)} s, measured ${(r.window.measuredMs / 1000).toFixed(1)} s, p99 ${r.window.stable ? 'stable' : 'NOT stable'}`,
+    '',
+    ...table([
+      ['worker', 'pid', 'samples/s', 'p99 ms', 'cpu ms', 'ctxsw vol', 'ctxsw invol', 'migrations', 'rss'],
+      ...r.workers.map((w) => [
+        String(w.index), String(w.pid), rate(w.tps), w.p99Ms.toFixed(3), w.cpuTimeMs.toFixed(0),
+        String(w.voluntaryCtxSwitches), String(w.involuntaryCtxSwitches), String(w.migrations), mib(w.rssBytes),
+      ]),
+    ]),
+    '',
+    r.noisy ? `noisy       YES: ${r.noiseReasons.join('; ')}` : 'noisy       no',
+    `onnxruntime ${r.onnxruntimeVersion}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
