@@ -51,3 +51,13 @@ export interface Plan {
   pinned: boolean;
   notes: string[];
 }
+
+/** Whether a configuration can be placed here; `reason` is the one-line error planPlacement throws. */
+export type Feasibility = { ok: true } | { ok: false; reason: string };
+
+export interface PlanOptions {
+  /** Let workers share CPUs (and P x T exceed the usable CPUs). */
+  oversubscribe: boolean;
+  /** False where pinning is unsupported: every worker gets all allowed CPUs, no memory policy. */
+  pinning: boolean;
+}
