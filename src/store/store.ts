@@ -384,10 +384,7 @@ function toStudyRecord(row: StudyRow): StudyRecord {
 /** The strategy's name from a study definition, whose schema belongs to the study module. */
 function strategyOf(definition: unknown): string | null {
   if (typeof definition !== 'object' || definition === null || !('strategy' in definition)) return null;
-  const s = definition.strategy;
-  if (typeof s === 'string') return s;
-  if (typeof s === 'object' && s !== null && 'name' in s && typeof s.name === 'string') return s.name;
-  return null;
+  return typeof definition.strategy === 'string' ? definition.strategy : null;
 }
 
 /** A column that completeTrial always fills; null here means the row was written by something else. */

@@ -44,7 +44,7 @@ export interface StudyListing {
   state: StudyState;
   createdAt: string;
   modelPath: string;
-  /** `definition.strategy` when it is a string (or an object with a string `name`), else null. */
+  /** `definition.strategy` when the definition names one, else null. */
   strategy: string | null;
   /** Trials per state, every state present (0 when none). */
   counts: Record<TrialState, number>;

@@ -133,7 +133,7 @@ test('markInterrupted turns only running trials into interrupted ones', () => {
 test('listStudies counts the trials of every state per study', () => {
   withStore((store) => {
     const a = newStudy(store, 'a', { strategy: 'random' });
-    const b = newStudy(store, 'b', { strategy: { name: 'bayes', seed: 3 } });
+    const b = newStudy(store, 'b', { strategy: 'bayes', seed: 3 });
     newStudy(store, 'c', {});
     const states = ['complete', 'complete', 'failed', 'pruned', 'running'] as const;
     states.forEach((state, i) => {
