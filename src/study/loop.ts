@@ -8,7 +8,7 @@ import { openStore, type Store, type StudyRecord, type TrialKind, type TrialReco
 import { fingerprint, onnxruntimeVersion } from '../topology/fingerprint.js';
 import { readTopology } from '../topology/read-topology.js';
 import type { Topology } from '../topology/types.js';
-import { resolveModel } from '../workload/index.js';
+import { resolveModel } from '../workload/resolve-model.js';
 import { chooseStrategy } from './choose-strategy.js';
 import { driftVerdict } from './drift.js';
 import type { StudyEvent, StudyEventListener, StudyInfo, StudySummary } from './events.js';

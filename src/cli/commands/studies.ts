@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { DEFAULT_DB_PATH, openStore, type StudyListing } from '../../store/index.js';
+
+export function register(program: Command): void {
+  program
+    .command('studies')
+    .description('List the studies in the database with their state and trial counts.')
+    .option('--db <file>', `SQLite database (default ${DEFAULT_DB_PATH})`)
+    .option('--json', 'print the list as JSON', false)
+    .action((flags: { db?: string; json: boolean }) => {
+      const store = openStore(flags.db ?? DEFAULT_DB_PATH, { readonly: true });
+      try {
+        const studies = store.listStudies();
+        process.stdout.write(flags.json ? `${JSON.stringify(studies, null, 2)}\n` : renderStudies(studies, store.path));
+      } finally {
+        store.close();
+      }
+    });
+}
+
+function renderStudies(studies: readonly StudyListing[], path: string): string {
+  if (studies.length === 0) return `no studies in ${path} yet: run autotune tune\n`;
+  const header = ['STUDY', 'STATE', 'COMPLETE', 'FAILED', 'INTERRUPTED', 'TOTAL', 'STRATEGY', 'MODEL', 'CREATED', 'LAST TRIAL'];
+  const rows = studies.map((s) => [
+    s.name,
+    s.state,
+    String(s.counts.complete),
+    String(s.counts.failed),
+    String(s.counts.interrupted),
+    String(s.total),
+    s.strategy ?? '-',
+    s.modelPath,
+    s.createdAt.replace(/\.\d+Z$/, 'Z'),
+    s.lastTrialAt?.replace(/\.\d+Z$/, 'Z') ?? '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+}

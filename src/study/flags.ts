@@ -1,0 +1,138 @@
+import { resolve } from 'node:path';
+import { AutotuneError } from '../errors.js';
+import { parseShapeFlag, parseValueFlag } from '../workload/flags.js';
+import { parseDurationFlag } from './duration.js';
+
+/** The study fields as `autotune tune` flags (commander's strings, before validation). */
+export interface StudyFlags {
+  name?: string;
+  model?: string;
+  shape?: string[];
+  value?: string[];
+  inputs?: string;
+  slo?: string;
+  processes?: string;
+  threads?: string;
+  numa?: string;
+  batch?: string;
+  smt?: string;
+  spinning?: string;
+  oversubscribe?: boolean;
+  trials?: string;
+  time?: string;
+  strategy?: string;
+  seed?: string;
+  warmup?: string;
+  minTime?: string;
+  maxTime?: string;
+  minSamples?: string;
+  ci?: string;
+  baselineEvery?: string;
+  repeats?: string;
+}
+
+type Raw = Record<string, unknown>;
+
+/**
+ * Lays the flags over a study input (from a file, the database, or empty) and returns the merged
+ * input for parseStudy: the same fields as a study file, so `--threads 1-8` and
+ * `space: {threads: {min: 1, max: 8}}` give the same definition. Only syntax is checked here; the
+ * schema checks the values.
+ */
+export function applyStudyFlags(base: Raw, flags: StudyFlags): Raw {
+  const out: Raw = structuredClone(base);
+  const section = (key: string): Raw => {
+    const current = out[key];
+    const object = typeof current === 'object' && current !== null && !Array.isArray(current) ? (current as Raw) : {};
+    out[key] = object;
+    return object;
+  };
+  if (flags.name !== undefined) out.name = flags.name;
+  if (flags.model !== undefined || flags.shape || flags.value || flags.inputs !== undefined) {
+    const current = out.model;
+    const model: Raw = typeof current === 'string' ? { spec: current } : typeof current === 'object' && current !== null ? { ...(current as Raw) } : {};
+    if (flags.model !== undefined) model.spec = flags.model;
+    if (flags.shape) model.shapes = Object.fromEntries(flags.shape.map((s) => { const { name, dims } = parseShapeFlag(s); return [name, dims]; }));
+    if (flags.value) model.values = Object.fromEntries(flags.value.map((v) => { const { name, value } = parseValueFlag(v); return [name, value]; }));
+    if (flags.inputs !== undefined) model.sampleFile = resolve(flags.inputs);
+    model.spec ??= 'builtin:mlp';
+    out.model = model;
+  }
+  if (out.name === undefined) out.name = defaultStudyName(out.model);
+  if (flags.slo !== undefined) out.sloMs = number(flags.slo, '--slo');
+
+  if (flags.processes !== undefined) section('space').processes = intAxis(flags.processes, '--processes');
+  if (flags.threads !== undefined) section('space').threads = intAxis(flags.threads, '--threads');
+  if (flags.batch !== undefined) section('space').batch = intAxis(flags.batch, '--batch');
+  if (flags.numa !== undefined) section('space').numa = words(flags.numa, '--numa', { all: ['none', 'local', 'interleave', 'spread'] });
+  if (flags.smt !== undefined) section('space').smt = words(flags.smt, '--smt', { all: ['cores', 'all'] });
+  if (flags.spinning !== undefined) section('space').spinning = words(flags.spinning, '--spinning', { both: ['on', 'off'] });
+  if (flags.oversubscribe) out.oversubscribe = true;
+
+  if (flags.trials !== undefined) section('budget').trials = integer(flags.trials, '--trials');
+  if (flags.time !== undefined) section('budget').time = parseDurationFlag(flags.time, '--time');
+  if (flags.strategy !== undefined) out.strategy = flags.strategy;
+  if (flags.seed !== undefined) out.seed = integer(flags.seed, '--seed');
+  if (flags.repeats !== undefined) out.repeats = integer(flags.repeats, '--repeats');
+
+  if (flags.warmup !== undefined) section('measure').warmup = parseDurationFlag(flags.warmup, '--warmup');
+  if (flags.minTime !== undefined) section('measure').minTime = parseDurationFlag(flags.minTime, '--min-time');
+  if (flags.maxTime !== undefined) section('measure').maxTime = parseDurationFlag(flags.maxTime, '--max-time');
+  if (flags.minSamples !== undefined) section('measure').minSamples = integer(flags.minSamples, '--min-samples');
+  if (flags.ci !== undefined) section('measure').ci = number(flags.ci, '--ci');
+
+  if (flags.baselineEvery !== undefined) {
+    const drift = section('drift');
+    if (/^\d+$/.test(flags.baselineEvery.trim())) {
+      drift.everyTrials = integer(flags.baselineEvery, '--baseline-every');
+      drift.everyMinutes = null;
+    } else {
+      drift.everyMinutes = parseDurationFlag(flags.baselineEvery, '--baseline-every') / 60;
+      drift.everyTrials = null;
+    }
+  }
+  return out;
+}
+
+/** `m.onnx` -> `m`, `builtin:mlp?hidden=64` -> `mlp-hidden-64`: the same command resumes the same study. */
+function defaultStudyName(model: unknown): string {
+  const spec = typeof model === 'string' ? model : typeof model === 'object' && model !== null ? (model as Raw).spec : undefined;
+  if (typeof spec !== 'string') return 'default';
+  const base = spec.replace(/^builtin:/, '').split('/').pop()!.replace(/\.onnx$/i, '');
+  return base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+|-+$/g, '') || 'default';
+}
+
+/**
+ * `1,2,4` (a list), `1-8` (every integer), `1-8:pow2` (powers of two and both ends), `pow2`
+ * (1 up to the usable CPUs), `1-cpus`.
+ */
+export function intAxis(text: string, flag: string): unknown {
+  const t = text.trim();
+  if (t === 'pow2') return { min: 1, max: 'cpus', scale: 'pow2' };
+  const range = /^(\d+)-(\d+|cpus)(?::(pow2|linear))?$/.exec(t);
+  if (range) {
+    const max = range[2] === 'cpus' ? 'cpus' : Number(range[2]);
+    return { min: Number(range[1]), max, scale: range[3] ?? 'linear' };
+  }
+  if (!/^\d+(,\d+)*$/.test(t)) {
+    throw new AutotuneError('usage', `${flag} "${text}" is malformed: use a list (1,2,4), a range (1-8), powers of two (1-8:pow2, pow2) or 1-cpus`);
+  }
+  return t.split(',').map(Number);
+}
+
+function words(text: string, flag: string, aliases: Record<string, string[]>): string[] {
+  const items = text.split(',').map((w) => w.trim()).filter((w) => w !== '');
+  if (items.length === 0) throw new AutotuneError('usage', `${flag} is empty: give one or more values separated by commas`);
+  return items.flatMap((w) => aliases[w] ?? [w]);
+}
+
+function integer(text: string, flag: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new AutotuneError('usage', `${flag} "${text}" is not a whole number`);
+  return Number(text);
+}
+
+function number(text: string, flag: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new AutotuneError('usage', `${flag} "${text}" is not a number`);
+  return n;
+}
