@@ -83,7 +83,7 @@ function hierarchies(fs: FsReader, mounts: Mount[], groups: Map<string, string>)
 function findGroupDir(fs: FsReader, h: Hierarchy): CgroupCpuset | null {
   let group = posix.normalize(h.group.startsWith('/') ? h.group : `/${h.group}`);
   for (;;) {
-    const machineDir = posix.join(h.mount, group).replace(/(.)\/$/, "$1");
+    const machineDir = posix.join(h.mount, group).replace(/(.)\/$/, '$1');
     const dir = fs.onMachine(machineDir);
     const cpuFile = h.cpuFiles.map((f) => `${dir}/${f}`).find((f) => fs.exists(f));
     if (cpuFile !== undefined) {
