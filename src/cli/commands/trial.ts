@@ -6,9 +6,7 @@ import { runTrial } from '../../runner/index.js';
 import type { MeasureSettings, RunnerEvent, TrialResult } from '../../runner/types.js';
 import { formatCpuList } from '../../topology/cpulist.js';
 import { readTopology } from '../../topology/read-topology.js';
-import type { InputOptions } from '../../workload/types.js';
-import { parseShapeFlag, parseValueFlag } from '../../workload/flags.js';
-import { resolveModel } from '../../workload/resolve-model.js';
+import { parseShapeFlag, parseValueFlag, resolveModel, type InputOptions } from '../../workload/index.js';
 
 interface TrialFlags {
   model: string;
