@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { register as studies } from './studies.js';
+import { register as topology } from './topology.js';
 import { register as trial } from './trial.js';
 import { register as tune } from './tune.js';
 
 /** Each command module exports one `register(program)`; the CLI adds them in this order. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [trial, tune, studies];
+export const commands: RegisterCommand[] = [trial, tune, studies, topology];
