@@ -10,8 +10,8 @@ export interface SearchSpace {
   configs: TrialConfig[];
   /** Combinations dropped because placement cannot honour them here (e.g. P x T above the usable CPUs). */
   infeasibleDropped: number;
-  /** One example reason per distinct infeasibility, for the log. */
-  infeasibleReasons: string[];
+  /** Why the first dropped combination could not be placed (null when none was dropped). */
+  infeasibleExample: string | null;
 }
 
 /**
@@ -39,7 +39,7 @@ export function buildSpace(definition: Pick<StudyDefinition, 'space' | 'oversubs
   const threads = axisValues(space.threads, usable);
   const batches = axisValues(space.batch, usable);
   const configs = new Map<string, TrialConfig>();
-  const reasons = new Set<string>();
+  let infeasibleExample: string | null = null;
   let infeasibleDropped = 0;
   for (const p of processes)
     for (const t of threads)
@@ -54,14 +54,13 @@ export function buildSpace(definition: Pick<StudyDefinition, 'space' | 'oversubs
               if (verdict.ok) configs.set(key, config);
               else {
                 infeasibleDropped++;
-                reasons.add(verdict.reason);
+                infeasibleExample ??= verdict.reason;
               }
             }
   if (configs.size === 0) {
-    const why = [...reasons][0] ?? 'the space is empty';
-    throw new AutotuneError('usage', `no feasible configuration in the study's space on this machine (${why})`);
+    throw new AutotuneError('usage', `no feasible configuration in the study's space on this machine: ${infeasibleExample ?? 'the space is empty'}`);
   }
-  return { configs: [...configs.values()], infeasibleDropped, infeasibleReasons: [...reasons] };
+  return { configs: [...configs.values()], infeasibleDropped, infeasibleExample };
 }
 
 /**

@@ -159,12 +159,15 @@ export function parseStudy(input: unknown, where = 'study'): StudyDefinition {
 type Issue = z.core.$ZodIssue;
 
 /**
- * A failed union reports one issue per alternative; the alternative that got past the type check
- * (e.g. the list, for `threads: [1, 2, -1]`) holds the useful message, so follow it.
+ * A failed union reports one issue per alternative; the one alternative that got past the type
+ * check (e.g. the list, for `threads: [1, 2, -1]`) holds the useful message, so follow it. When
+ * none did, the union's own message lists what is accepted.
  */
 function mostSpecific(issue: Issue): Issue {
   if (issue.code !== 'invalid_union') return issue;
-  const partial = issue.errors.filter((branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+  const partial = issue.errors.filter(
+    (branch) => !branch.every((i) => (i.code === 'invalid_type' || i.code === 'invalid_value') && i.path.length === 0),
+  );
   if (partial.length !== 1) return issue;
   const inner = mostSpecific(partial[0]![0]!);
   return { ...inner, path: [...issue.path, ...inner.path] };

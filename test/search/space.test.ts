@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { AutotuneError } from '../../src/errors.js';
+import { feasibility } from '../../src/placement/index.js';
+import { axisValues, baselineConfig, buildSpace } from '../../src/search/space.js';
+import { configKey } from '../../src/search/strategy.js';
+import { parseStudy } from '../../src/study/schema.js';
+import { cgroupLimited, twoSocket, vm2 } from '../placement/topologies.js';
+
+test('axis values: lists, linear and pow2 ranges, cpus resolved on the machine', () => {
+  assert.deepEqual(axisValues([4, 1, 2, 2], 64), [1, 2, 4]);
+  assert.deepEqual(axisValues({ min: 2, max: 5, scale: 'linear' }, 64), [2, 3, 4, 5]);
+  assert.deepEqual(axisValues({ min: 1, max: 'cpus', scale: 'pow2' }, 6), [1, 2, 4, 6]);
+  assert.deepEqual(axisValues({ min: 3, max: 20, scale: 'pow2' }, 64), [3, 4, 8, 16, 20]);
+  assert.deepEqual(axisValues({ min: 1, max: 'cpus', scale: 'pow2' }, 64), [1, 2, 4, 8, 16, 32, 64]);
+  assert.throws(() => axisValues({ min: 4, max: 'cpus', scale: 'linear' }, 2), (e: unknown) => e instanceof AutotuneError && e.kind === 'usage');
+});
+
+test('the default space on a 2-CPU VM: 18 feasible configurations, 6 dropped', () => {
+  const space = buildSpace(parseStudy({ name: 's' }), vm2());
+  // (P, T) in {1, 2}^2 minus (2, 2), x numa {none, local} x batch {1, 8, 32}.
+  assert.equal(space.configs.length, 18);
+  assert.equal(space.infeasibleDropped, 6);
+  assert.match(space.infeasibleExample ?? '', /P x T|fits/);
+  assert.ok(space.configs.every((c) => c.processes * c.threads <= 2 && !c.baseline));
+});
+
+test('a 2-socket space: every kept config is feasible, every dropped one is not, no duplicates', () => {
+  const definition = parseStudy({
+    name: 's',
+    space: { processes: [1, 1, 2, 4, 8, 16, 32, 64], threads: { min: 1, max: 'cpus', scale: 'pow2' }, numa: ['none', 'local', 'spread'], batch: [1], smt: ['cores', 'all'] },
+  });
+  const topology = twoSocket();
+  const space = buildSpace(definition, topology);
+  const product = 7 * 7 * 3 * 1 * 2 * 1;
+  assert.equal(space.configs.length + space.infeasibleDropped, product);
+  const keys = space.configs.map(configKey);
+  assert.equal(new Set(keys).size, keys.length);
+  assert.ok(space.configs.every((c) => feasibility(c, topology, false).ok));
+  // SMT 'cores' on 32 physical cores: P x T must fit 32; 'all': 64 hardware threads.
+  assert.ok(space.configs.filter((c) => c.smt === 'cores').every((c) => c.processes * c.threads <= 32));
+  assert.ok(space.configs.some((c) => c.smt === 'all' && c.processes * c.threads === 64));
+  // Counted independently: (P, T) pairs of powers of two with P x T <= 64 (28) and <= 32 (21).
+  const none = space.configs.filter((c) => c.numa === 'none');
+  assert.equal(none.filter((c) => c.smt === 'all').length, 28);
+  assert.equal(none.filter((c) => c.smt === 'cores').length, 21);
+});
+
+test('oversubscription keeps P x T above the usable CPUs', () => {
+  const definition = parseStudy({ name: 's', oversubscribe: true, space: { processes: [1, 2, 4], threads: [1, 2], numa: ['none'], batch: [1] } });
+  assert.equal(buildSpace(definition, vm2()).configs.length, 6);
+});
+
+test('a space with nothing feasible is a usage error saying why', () => {
+  const definition = parseStudy({ name: 's', space: { processes: [4], threads: [4], numa: ['none'], batch: [1] } });
+  assert.throws(() => buildSpace(definition, vm2()), (e: unknown) => e instanceof AutotuneError && /^no feasible configuration/.test(e.message));
+});
+
+test('the baseline: one unpinned process with one thread per usable physical core', () => {
+  assert.deepEqual(baselineConfig(vm2(), 1), { processes: 1, threads: 2, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline: true });
+  assert.equal(baselineConfig(twoSocket(), 8).threads, 32);
+  assert.equal(baselineConfig(cgroupLimited(), 1).threads, 12);
+});
