@@ -7,7 +7,10 @@ export interface HistogramSnapshot {
   unit: 'us';
   /** Linear sub-buckets per power of two; relative bucket width is at most 1/subBuckets. */
   subBuckets: number;
-  /** Sparse [bucketIndex, count] pairs in ascending bucket order. */
+  /**
+   * Sparse [bucketIndex, count] pairs in ascending bucket order. Bucket k * subBuckets + j holds
+   * values in [2^k * (1 + j/subBuckets), 2^k * (1 + (j+1)/subBuckets)) µs; k is negative below 1 µs.
+   */
   counts: Array<[number, number]>;
   total: number;
   minUs: number;
