@@ -121,8 +121,13 @@ static void refuse(const char *what, int err, const char *allowed_kind, const un
 static void apply_cpus(const char *list, const struct idset *cpus) {
   unsigned long allowed[sizeof cpus->words / sizeof(unsigned long)] = {0};
   int have_allowed = sched_getaffinity(0, sizeof allowed, (cpu_set_t *)allowed) == 0;
-  if (sched_setaffinity(0, sizeof cpus->words, (const cpu_set_t *)cpus->words) != 0) {
-    int err = errno;
+  /* The kernel silently drops CPUs outside the cpuset while one remains; a partial pin is refused. */
+  unsigned long after[sizeof cpus->words / sizeof(unsigned long)] = {0};
+  int err = 0;
+  if (sched_setaffinity(0, sizeof cpus->words, (const cpu_set_t *)cpus->words) != 0) err = errno;
+  else if (sched_getaffinity(0, sizeof after, (cpu_set_t *)after) == 0 &&
+           memcmp(after, cpus->words, sizeof after) != 0) err = EINVAL;
+  if (err != 0) {
     char what[256];
     snprintf(what, sizeof what, "pin to CPUs %s", list);
     refuse(what, err, "", allowed, have_allowed ? sizeof allowed / sizeof allowed[0] : 0);

@@ -39,9 +39,11 @@ let state: AddonState | undefined;
 /** Loads the addon once; a failure is remembered as a reason, never thrown. */
 export function addonState(): AddonState {
   if (state !== undefined) return state;
-  const path = join(packageRoot(), 'build', 'Release', 'affinity.node');
+  let path = 'build/Release/affinity.node';
   try {
-    const loaded = createRequire(join(packageRoot(), 'package.json'))(path) as { supported: boolean };
+    const root = packageRoot();
+    path = join(root, path);
+    const loaded = createRequire(join(root, 'package.json'))(path) as { supported: boolean };
     state = loaded.supported
       ? { ok: true, addon: loaded as LinuxAddon }
       : { ok: false, reason: `${process.platform} has no CPU affinity or NUMA memory-policy calls; autotune runs unpinned` };

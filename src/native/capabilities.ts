@@ -44,8 +44,9 @@ function attempt(works: string, subject: Subject, name: string, call: () => void
 }
 
 function probeLauncher(): CapabilityStatus {
-  const file = launcherPath();
+  let file = 'build/Release/autotune-launch';
   try {
+    file = launcherPath();
     accessSync(file, constants.X_OK);
     return { ok: true, errno: null, detail: `${file} is ready` };
   } catch (e) {

@@ -61,6 +61,8 @@ export function getMemPolicy(): { mode: MemPolicyMode | string; nodes: number[] 
     raiseSyscallError(e, action, (f) => errnoHint(f, 'memory'));
   }
   const base = raw.mode & ~MODE_FLAGS;
+  // Older kernels report a local policy as preferred with no node.
+  if (base === addon.mpol.preferred && raw.nodes.length === 0) return { mode: 'local', nodes: [] };
   const known = MEM_POLICY_MODES.find((m) => addon.mpol[m] === base);
   return { mode: known ?? NEWER_MODES[base] ?? `mode ${base}`, nodes: raw.nodes };
 }
