@@ -25,7 +25,19 @@ export interface UsableHardware {
   mems: number[];
 }
 
+// The search space asks about thousands of configurations on one topology; topologies are
+// values that nobody mutates once read, so the grouping is worked out once per topology.
+const cache = new WeakMap<Topology, Map<SmtUse, UsableHardware>>();
+
 export function usableHardware(topology: Topology, smt: SmtUse): UsableHardware {
+  let perSmt = cache.get(topology);
+  if (!perSmt) cache.set(topology, (perSmt = new Map()));
+  let hw = perSmt.get(smt);
+  if (!hw) perSmt.set(smt, (hw = group(topology, smt)));
+  return hw;
+}
+
+function group(topology: Topology, smt: SmtUse): UsableHardware {
   const allowed = new Set(topology.allowed.cpus);
   const nodeOfCpu = new Map<number, number>();
   for (const node of topology.nodes) for (const cpu of node.cpus) nodeOfCpu.set(cpu, node.id);

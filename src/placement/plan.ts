@@ -102,21 +102,21 @@ function memoryOf(config: TrialConfig, workerNodes: number[], hw: UsableHardware
     case 'spread': {
       const mems = workerNodes.filter((n) => hw.mems.includes(n));
       // CPU-only nodes have no memory to interleave over; fall back to every allowed memory node.
-      return { memPolicy: 'interleave', mems: mems.length > 0 ? mems : hw.mems };
+      return { memPolicy: 'interleave', mems: mems.length > 0 ? mems : [...hw.mems] };
     }
   }
 }
 
 function unpinnedPlan(config: TrialConfig, topology: Topology, hw: UsableHardware, note: string): Plan {
-  const cpus = [...topology.allowed.cpus];
+  const cpus = topology.allowed.cpus;
   const workers = Array.from({ length: config.processes }, (_, index): WorkerPlan => ({
     index,
-    cpus,
+    cpus: [...cpus],
     mainCpu: null,
     poolCpus: [],
     memPolicy: 'default',
     mems: [],
-    nodes: hw.nodes,
+    nodes: [...hw.nodes],
   }));
   return {
     workers,
