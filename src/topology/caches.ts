@@ -5,7 +5,8 @@ const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 **
 
 /**
  * L3 domains: the distinct shared_cpu_list sets of the level-3 caches of the online CPUs,
- * numbered in order of their first CPU. CPUs without cache information are left out, with a warning.
+ * numbered in order of their first CPU. CPUs without cache information are in a domain only where
+ * another CPU's shared list names them (a warning says which).
  */
 export function readL3Domains(fs: FsReader, online: number[]): L3Domain[] {
   const domains = new Map<string, { cpus: number[]; sizeBytes: number | null }>();
@@ -34,7 +35,7 @@ export function readL3Domains(fs: FsReader, online: number[]): L3Domain[] {
     if (!domains.has(key)) domains.set(key, { cpus, sizeBytes: sizeBytes(fs.text(`${l3}/size`)) });
   }
   if (noCacheDir.length > 0) {
-    fs.warn(`no cache information for CPUs ${listText(noCacheDir)} (cpuN/cache missing): they are in no L3 domain`);
+    fs.warn(`no cache information for CPUs ${listText(noCacheDir)} (cpuN/cache missing): in an L3 domain only where another CPU lists them`);
   }
   if (noL3.length > 0) fs.warn(`no level-3 cache reported for CPUs ${listText(noL3)}: they are in no L3 domain`);
   return [...domains.values()]
