@@ -1,3 +1,4 @@
+import { createBayesStrategy } from '../search/bayes.js';
 import { createGridStrategy } from '../search/grid.js';
 import { createRandomStrategy } from '../search/random.js';
 import type { Strategy } from '../search/strategy.js';
@@ -15,7 +16,8 @@ export function chooseStrategy(definition: Pick<StudyDefinition, 'strategy' | 'r
     case 'random':
       return createRandomStrategy({ repeats });
     case 'bayes':
-      return createGridStrategy({ repeats });
+      // Bayes decides itself which points deserve a re-measurement; repeats raises its cap.
+      return createBayesStrategy({ maxMeasurements: Math.max(2, repeats) });
   }
 }
 
