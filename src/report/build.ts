@@ -1,0 +1,153 @@
+import { AutotuneError } from '../errors.js';
+import { paretoFront } from '../search/pareto.js';
+import { buildSpace } from '../search/space.js';
+import { parseStudy, type StudyDefinition } from '../study/schema.js';
+import type { Store, StudyRecord, TrialRecord } from '../store/types.js';
+import type { Fingerprint, Topology } from '../topology/types.js';
+import { parameterEffects } from './effects.js';
+import { configurationPoints } from './points.js';
+import { recommend } from './recommend.js';
+import { REPORT_SCHEMA, type Report, type ReportTrial } from './types.js';
+import { reportWarnings } from './warnings.js';
+
+export interface ReportOptions {
+  /** This machine's fingerprint, to warn when the study ran elsewhere; null skips the check. */
+  here: Fingerprint | null;
+}
+
+/**
+ * The study NAME, or with null the only (or most recently active) study of the database. An
+ * unknown name lists the studies that are there.
+ */
+export function selectStudy(store: Store, name: string | null): StudyRecord {
+  const studies = store.listStudies();
+  if (studies.length === 0) throw new AutotuneError('input', `no studies in ${store.path} yet: run autotune tune first (or point --db at another database)`);
+  if (name === null) {
+    const latest = [...studies].sort((a, b) => (a.lastTrialAt ?? a.createdAt).localeCompare(b.lastTrialAt ?? b.createdAt)).at(-1)!;
+    return store.getStudy(latest.name)!;
+  }
+  const study = store.getStudy(name);
+  if (study === null) {
+    throw new AutotuneError('input', `no study named "${name}" in ${store.path}; studies there: ${studies.map((s) => s.name).join(', ')}`);
+  }
+  return study;
+}
+
+/** Everything the report formats show, computed from the stored trials of one study. */
+export function buildReport(store: Store, study: StudyRecord, options: ReportOptions): Report {
+  const trials = store.listTrials(study.id);
+  const points = configurationPoints(trials);
+  if (points.length === 0) throw noCompletedTrial(study, trials);
+
+  const definition = definitionOf(study);
+  const sloMs = definition?.sloMs ?? null;
+  const machine = store.getMachine(study.machineId);
+  const front = paretoFront(points);
+  const baseline = points.find((p) => p.config.baseline) ?? null;
+  const onFront = new Set(front.map((p) => p.trialId));
+  const space = definition && machine ? spaceOf(definition, machine.topology) : null;
+  const count = (state: TrialRecord['state']): number => trials.filter((t) => t.state === state).length;
+
+  return {
+    schema: REPORT_SCHEMA,
+    study: {
+      id: study.id,
+      name: study.name,
+      state: study.state,
+      createdAt: study.createdAt,
+      modelPath: study.modelPath,
+      strategy: definition?.strategy ?? null,
+      sloMs,
+    },
+    machine: {
+      fingerprint: machine?.fingerprint ?? null,
+      sameAsHere: machine === null || options.here === null ? null : machine.fingerprint.hash === options.here.hash,
+    },
+    counts: {
+      trials: trials.length,
+      complete: count('complete'),
+      failed: count('failed'),
+      pruned: count('pruned'),
+      interrupted: count('interrupted'),
+      running: count('running'),
+      configurations: points.length,
+      spaceSize: space?.size ?? null,
+    },
+    baseline,
+    front,
+    dominated: points.length - front.length,
+    points,
+    recommendations: recommend(front, points, baseline, sloMs),
+    effects: parameterEffects(points),
+    warnings: reportWarnings({
+      store,
+      study,
+      trials,
+      points,
+      front,
+      baseline,
+      sloMs,
+      studyMachine: machine?.fingerprint ?? null,
+      here: options.here,
+      space,
+    }),
+    trials: trials.map((t) => reportTrial(t, onFront)),
+  };
+}
+
+/** The stored definition, or null when it no longer parses (written by an older autotune). */
+function definitionOf(study: StudyRecord): StudyDefinition | null {
+  try {
+    return parseStudy(study.definition, `study ${study.name}`);
+  } catch {
+    return null;
+  }
+}
+
+function spaceOf(definition: StudyDefinition, topology: Topology): { size: number; variedAxes: number } | null {
+  try {
+    const { configs } = buildSpace(definition, topology);
+    const axes = ['processes', 'threads', 'numa', 'batch', 'smt', 'spinning'] as const;
+    const variedAxes = axes.filter((axis) => new Set(configs.map((c) => c[axis])).size > 1).length;
+    return { size: configs.length, variedAxes };
+  } catch {
+    return null;
+  }
+}
+
+function noCompletedTrial(study: StudyRecord, trials: readonly TrialRecord[]): AutotuneError {
+  const failed = trials.filter((t) => t.state === 'failed');
+  const why = failed.length > 0 ? ` (${failed.length} failed; the first: ${failed[0]!.error ?? 'no reason stored'})` : '';
+  return new AutotuneError(
+    'input',
+    `study "${study.name}" has no completed trial yet${why}: nothing to report; run autotune tune --study ${study.name}`,
+  );
+}
+
+function reportTrial(t: TrialRecord, onFront: ReadonlySet<number>): ReportTrial {
+  return {
+    id: t.id,
+    number: t.number,
+    kind: t.kind,
+    state: t.state,
+    config: t.config,
+    reason: t.reason,
+    startedAt: t.startedAt,
+    durationMs: t.durationMs,
+    tps: t.tps,
+    ips: t.ips,
+    p50Ms: t.p50Ms,
+    p90Ms: t.p90Ms,
+    p99Ms: t.p99Ms,
+    p999Ms: t.p999Ms,
+    meanMs: t.meanMs,
+    p99Ci: t.p99CiLow === null || t.p99CiHigh === null ? null : [t.p99CiLow, t.p99CiHigh],
+    noisy: t.noisy,
+    verified: t.verified,
+    pinned: t.pinned,
+    drift: t.drift,
+    onFront: onFront.has(t.id),
+    error: t.error,
+  };
+}
+

@@ -1,0 +1,49 @@
+import type { TrialConfig } from '../placement/types.js';
+import { configKey } from '../search/strategy.js';
+import type { TrialRecord } from '../store/types.js';
+import type { ReportPoint } from './types.js';
+
+/** `p2 t4 local b8 spin`: the short form every report format uses. */
+export function configLabel(c: TrialConfig): string {
+  if (c.baseline) return `baseline b${c.batch}`;
+  return `p${c.processes} t${c.threads} ${c.numa} b${c.batch}${c.smt === 'all' ? ' smt' : ''} ${c.spinning ? 'spin' : 'nospin'}`;
+}
+
+/**
+ * One point per measured configuration, by the same rule as the end-of-study summary of `tune`
+ * (study/summary.ts) so both name the same winner: the mean of its completed measurements, with
+ * drift-flagged ones left out when the configuration has others.
+ */
+export function configurationPoints(trials: readonly TrialRecord[]): ReportPoint[] {
+  const byConfig = new Map<string, TrialRecord[]>();
+  for (const t of trials) {
+    if (t.state !== 'complete' || t.tps === null || t.p99Ms === null) continue;
+    const key = configKey(t.config);
+    byConfig.set(key, [...(byConfig.get(key) ?? []), t]);
+  }
+  return [...byConfig.values()].map((measured) => {
+    const trusted = measured.filter((t) => !t.drift);
+    const used = trusted.length > 0 ? trusted : measured;
+    const latest = used[used.length - 1]!;
+    const verified = used.map((t) => t.verified).filter((v): v is boolean => v !== null);
+    return {
+      trialId: latest.id,
+      trialNumber: latest.number,
+      trialIds: used.map((t) => t.id),
+      config: latest.config,
+      label: configLabel(latest.config),
+      tps: mean(used.map((t) => t.tps!)),
+      p50Ms: mean(used.map((t) => t.p50Ms ?? Number.NaN)),
+      p99Ms: mean(used.map((t) => t.p99Ms!)),
+      p99Ci: [Math.min(...used.map((t) => t.p99CiLow ?? t.p99Ms!)), Math.max(...used.map((t) => t.p99CiHigh ?? t.p99Ms!))],
+      noisy: used.some((t) => t.noisy),
+      verified: verified.length === 0 ? null : verified.every(Boolean),
+      pinned: used.every((t) => t.pinned === true),
+      drift: trusted.length === 0,
+    };
+  });
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}

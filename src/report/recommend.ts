@@ -1,0 +1,75 @@
+import type { Gain, Recommendation, ReportPoint } from './types.js';
+
+/**
+ * The knee of the front: after scaling TPS and p99 to [0, 1] over the front's own range, the
+ * point closest (Euclidean) to the ideal corner (highest TPS, lowest p99). It is the balanced
+ * choice: moving away from it along the front buys little of one objective for much of the other.
+ * Ties go to the lower p99. A one-point front is its own knee.
+ */
+export function kneeOf(front: readonly ReportPoint[]): ReportPoint | null {
+  if (front.length === 0) return null;
+  const tps = front.map((p) => p.tps);
+  const p99 = front.map((p) => p.p99Ms);
+  const scale = (v: number, lo: number, hi: number): number => (hi > lo ? (v - lo) / (hi - lo) : 0);
+  const [tLo, tHi, lLo, lHi] = [Math.min(...tps), Math.max(...tps), Math.min(...p99), Math.max(...p99)];
+  let best: { point: ReportPoint; distance: number } | null = null;
+  for (const point of front) {
+    const distance = Math.hypot(1 - scale(point.tps, tLo, tHi), scale(point.p99Ms, lLo, lHi));
+    if (best === null || distance < best.distance - 1e-12) best = { point, distance };
+  }
+  return best!.point;
+}
+
+export function gainOver(point: ReportPoint, baseline: ReportPoint | null): Gain | null {
+  if (baseline === null) return null;
+  return {
+    tpsRatio: point.tps / baseline.tps,
+    p99Ratio: point.p99Ms / baseline.p99Ms,
+    tpsDelta: point.tps - baseline.tps,
+    p99DeltaMs: point.p99Ms - baseline.p99Ms,
+  };
+}
+
+/**
+ * Highest TPS meeting the SLO (highest TPS overall without one), lowest p99, and the knee. The
+ * SLO pick is missing when no configuration meets the SLO; every pick lies on the front.
+ */
+export function recommend(front: readonly ReportPoint[], points: readonly ReportPoint[], baseline: ReportPoint | null, sloMs: number | null): Recommendation[] {
+  const out: Recommendation[] = [];
+  const feasible = sloMs === null ? points : points.filter((p) => p.p99Ms <= sloMs);
+  const fastest = feasible.reduce<ReportPoint | null>((top, p) => (top === null || p.tps > top.tps ? p : top), null);
+  if (fastest !== null) {
+    const reason =
+      sloMs === null
+        ? `highest throughput measured (no SLO set): ${fmt(fastest.tps)} samples/s at p99 ${fmt(fastest.p99Ms)} ms`
+        : `highest throughput whose p99 meets the ${fmt(sloMs)} ms SLO: ${fmt(fastest.tps)} samples/s at p99 ${fmt(fastest.p99Ms)} ms`;
+    out.push({ pick: 'slo', point: fastest, reason, gain: gainOver(fastest, baseline) });
+  }
+  const quickest = front[0];
+  if (quickest !== undefined) {
+    out.push({
+      pick: 'latency',
+      point: quickest,
+      reason: `lowest p99 measured: ${fmt(quickest.p99Ms)} ms (CI ${fmt(quickest.p99Ci[0])}-${fmt(quickest.p99Ci[1])}) at ${fmt(quickest.tps)} samples/s`,
+      gain: gainOver(quickest, baseline),
+    });
+  }
+  const knee = kneeOf(front);
+  if (knee !== null) {
+    out.push({
+      pick: 'knee',
+      point: knee,
+      reason: `balanced: the front point nearest the ideal of highest TPS and lowest p99 (${front.length} point${front.length === 1 ? '' : 's'} on the front)`,
+      gain: gainOver(knee, baseline),
+    });
+  }
+  return out;
+}
+
+/** Figures in one-line reasons: three significant digits, no exponent. */
+export function fmt(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
+  return value.toFixed(digits);
+}

@@ -1,0 +1,66 @@
+import { fmt } from './recommend.js';
+import type { Gain, Report, ReportPoint } from './types.js';
+
+/** The terminal report: recommendations first (what to deploy), then the evidence. */
+export function renderText(report: Report): string {
+  const lines: string[] = [...headline(report), ''];
+  const warnings = report.warnings;
+  lines.push('Recommendations');
+  if (report.recommendations.length === 0) lines.push('  none');
+  for (const r of report.recommendations) lines.push(`  ${r.pick.padEnd(8)}${r.point.label} (trial ${r.point.trialId}): ${r.reason}`, `          ${gainText(r.gain)}`);
+  lines.push('', `Pareto front, p99 vs TPS: ${report.front.length} configuration(s) on it, ${report.dominated} dominated`);
+  lines.push(...indent(alignTable(pointHeader, report.front.map(pointRow))));
+  lines.push('', 'What mattered (over the measured configurations, baseline excluded)');
+  for (const effect of report.effects) {
+    if (effect.levels.length === 0) continue;
+    lines.push(`  ${effect.finding ?? `${effect.parameter}: only ${effect.levels[0]!.level} was measured`}`);
+    const rows = effect.levels.map((l) => [l.level, String(l.configurations), fmt(l.bestTps), fmt(l.medianTps), fmt(l.bestP99Ms), fmt(l.medianP99Ms)]);
+    lines.push(...indent(alignTable([effect.parameter, 'CONFIGS', 'BEST TPS', 'MEDIAN TPS', 'BEST P99', 'MEDIAN P99'], rows), '    '));
+  }
+  if (warnings.length > 0) {
+    lines.push('', 'Warnings');
+    for (const w of warnings) lines.push(`  ! ${w.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function headline(report: Report): string[] {
+  const { study, counts } = report;
+  const slo = study.sloMs === null ? 'no SLO' : `SLO p99 <= ${fmt(study.sloMs)} ms`;
+  const space = counts.spaceSize === null ? '' : ` of ${counts.spaceSize} in the space`;
+  const lines = [
+    `Study ${study.name} (${study.state}${study.strategy ? `, ${study.strategy}` : ''}): ${study.modelPath}, ${slo}`,
+    `${counts.trials} trial(s): ${counts.complete} complete, ${counts.failed} failed, ${counts.interrupted} interrupted; ${counts.configurations} configuration(s) measured${space}`,
+  ];
+  const m = report.machine.fingerprint;
+  if (m !== null) lines.push(`Machine: ${m.cpuModel}, ${m.nodes} node(s), ${m.cores} cores, ${m.threads} CPUs (fingerprint ${m.hash}${report.machine.sameAsHere === false ? ', NOT this machine' : ''})`);
+  const b = report.baseline;
+  lines.push(b === null ? 'Baseline: not measured' : `Baseline (onnxruntime defaults): ${fmt(b.tps)} samples/s, p99 ${fmt(b.p99Ms)} ms (trial ${b.trialId})`);
+  return lines;
+}
+
+export function gainText(gain: Gain | null): string {
+  if (gain === null) return 'gain over the baseline unknown (no baseline measured)';
+  const sign = (v: number): string => (v >= 0 ? `+${fmt(v)}` : fmt(v));
+  return `vs baseline: ${gain.tpsRatio.toFixed(2)}x TPS (${sign(gain.tpsDelta)} samples/s), ${gain.p99Ratio.toFixed(2)}x p99 (${sign(gain.p99DeltaMs)} ms)`;
+}
+
+export const pointHeader = ['CONFIG', 'TPS', 'P99 MS', 'P99 95% CI', 'P50 MS', 'TRIAL', 'FLAGS'];
+
+export function pointRow(p: ReportPoint): string[] {
+  return [p.label, fmt(p.tps), fmt(p.p99Ms), `${fmt(p.p99Ci[0])}-${fmt(p.p99Ci[1])}`, fmt(p.p50Ms), String(p.trialId), flags(p)];
+}
+
+export function flags(p: ReportPoint): string {
+  const f = [p.noisy ? 'noisy' : '', p.verified === false ? 'unverified' : '', p.drift ? 'drift' : '', !p.pinned && !p.config.baseline ? 'unpinned' : ''];
+  return f.filter(Boolean).join(',') || '-';
+}
+
+export function alignTable(header: readonly string[], rows: readonly string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+function indent(lines: string[], by = '  '): string[] {
+  return lines.map((l) => by + l);
+}

@@ -1,0 +1,72 @@
+import type { Store, StudyRecord, TrialRecord } from '../store/types.js';
+import type { Fingerprint } from '../topology/types.js';
+import { fmt } from './recommend.js';
+import type { ReportPoint, ReportWarning } from './types.js';
+
+export interface WarningInputs {
+  store: Store;
+  study: StudyRecord;
+  trials: readonly TrialRecord[];
+  points: readonly ReportPoint[];
+  front: readonly ReportPoint[];
+  baseline: ReportPoint | null;
+  sloMs: number | null;
+  studyMachine: Fingerprint | null;
+  here: Fingerprint | null;
+  /** Feasible configurations of the space and how many of its axes vary; null when unknown. */
+  space: { size: number; variedAxes: number } | null;
+}
+
+/** What a careful engineer would point out before anyone deploys from this study. */
+export function reportWarnings(input: WarningInputs): ReportWarning[] {
+  const { study, trials, points, front, baseline, sloMs } = input;
+  const out: ReportWarning[] = [];
+  const add = (kind: ReportWarning['kind'], message: string): void => void out.push({ kind, message });
+
+  if (sloMs !== null && points.length > 0 && !points.some((p) => p.p99Ms <= sloMs)) {
+    const lowest = front[0]!;
+    add('slo', `no configuration meets the ${fmt(sloMs)} ms SLO: the lowest p99 measured is ${fmt(lowest.p99Ms)} ms (${lowest.label}, trial ${lowest.trialId}); relax the SLO or deploy --pick latency`);
+  }
+  if (study.state !== 'complete') {
+    add('state', `the study is ${study.state}: this report covers the trials finished so far (resume with autotune tune --study ${study.name})`);
+  }
+  if (baseline === null) add('baseline', 'no baseline measurement: the gain over onnxruntime\'s defaults is unknown');
+
+  const noisy = front.filter((p) => p.noisy);
+  if (noisy.length > 0) {
+    const reasons = noisy.map((p) => trials.find((t) => t.id === p.trialId)?.noiseReasons[0]).find((r) => r !== undefined);
+    add('noisy', `${noisy.length} front point(s) measured noisily (${list(noisy)})${reasons ? `: ${reasons}` : ''}; re-measure them with --repeats before trusting the order`);
+  }
+  const unverified = points.filter((p) => p.verified === false);
+  if (unverified.length > 0) {
+    const mismatch = input.store.getTrialResult(unverified[0]!.trialId)?.verification.mismatches[0];
+    add('unverified', `placement did not verify for ${unverified.length} configuration(s) (${list(unverified)})${mismatch ? `: ${mismatch}` : ''}; their figures may not be for the placement they name`);
+  }
+  const unpinned = points.filter((p) => !p.config.baseline && !p.pinned);
+  if (unpinned.length > 0) {
+    add('unpinned', `${unpinned.length} configuration(s) ran unpinned because pinning was unsupported (${list(unpinned)}): the OS placed their threads`);
+  }
+  if (input.studyMachine !== null && input.here !== null && input.studyMachine.hash !== input.here.hash) {
+    const m = input.studyMachine;
+    add('machine', `the study ran on another machine (${m.cpuModel}, ${m.threads} CPUs, fingerprint ${m.hash}; this one is ${input.here.hash}): its placements may not fit here`);
+  }
+  const drifted = trials.filter((t) => t.drift);
+  if (drifted.length > 0) {
+    add('drift', `${drifted.length} trial(s) were measured while the baseline drifted (${drifted[0]!.driftReason ?? 'baseline moved'}); they count only where a configuration has no clean measurement`);
+  }
+  const failed = trials.filter((t) => t.state === 'failed');
+  if (failed.length > 0) add('failed', `${failed.length} trial(s) failed; the first: ${failed[0]!.error ?? 'no reason stored'}`);
+  if (input.space !== null) {
+    const searched = points.filter((p) => !p.config.baseline).length;
+    const enough = Math.min(input.space.size, 10 + 2 * input.space.variedAxes);
+    if (searched < enough) {
+      add('coverage', `only ${searched} of ${input.space.size} configurations in the space were measured (a search over ${input.space.variedAxes} varied parameter(s) needs about ${enough}): the front may move with more trials`);
+    }
+  }
+  return out;
+}
+
+function list(points: readonly ReportPoint[]): string {
+  const shown = points.slice(0, 3).map((p) => `${p.label} trial ${p.trialId}`);
+  return points.length > 3 ? `${shown.join(', ')}, ...` : shown.join(', ');
+}
