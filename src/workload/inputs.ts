@@ -89,16 +89,5 @@ function toTypedData(type: InputElementType, values: SampleValue[]): TensorData 
     case 'uint64': return BigUint64Array.from(values, big);
     case 'bool': return Uint8Array.from(values, (v) => (v === true || v === 1 ? 1 : 0));
     case 'string': return values.map(String);
-    case 'int4':
-    case 'uint4': return packNibbles(values.map(num));
   }
-}
-
-/** Two 4-bit elements per byte, the first in the low nibble (onnx's int4 layout). */
-function packNibbles(values: number[]): Uint8Array {
-  const out = new Uint8Array(Math.ceil(values.length / 2));
-  values.forEach((v, i) => {
-    out[i >> 1]! |= (v & 0xf) << ((i & 1) * 4);
-  });
-  return out;
 }

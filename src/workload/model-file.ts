@@ -4,15 +4,15 @@ import { readFile, stat } from 'node:fs/promises';
 import { AutotuneError } from '../errors.js';
 import { builtinModelNames } from './builtin-models.js';
 
-/** Fails with one line when `path` is not a readable regular file. */
-export async function checkModelFile(path: string): Promise<void> {
+/** Fails with one line when `path` is not a regular file; `shown` is how the user wrote it. */
+export async function checkModelFile(path: string, shown = path): Promise<void> {
   let isFile: boolean;
   try {
     isFile = (await stat(path)).isFile();
   } catch (e) {
-    throw fileError(path, e);
+    throw fileError(shown, e);
   }
-  if (!isFile) throw new AutotuneError('input', `model ${path} is not a file: give an .onnx file`);
+  if (!isFile) throw new AutotuneError('input', `model ${shown} is not a file: give an .onnx file`);
 }
 
 export async function readModelFile(path: string): Promise<Buffer> {

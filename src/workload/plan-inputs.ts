@@ -220,8 +220,6 @@ function fillFor(
 }
 
 const INT_RANGES: Partial<Record<InputElementType, readonly [bigint, bigint]>> = {
-  int4: [-8n, 7n],
-  uint4: [0n, 15n],
   int8: [-128n, 127n],
   uint8: [0n, 255n],
   int16: [-32768n, 32767n],

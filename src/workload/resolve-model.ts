@@ -17,7 +17,7 @@ export async function resolveModel(spec: string, opts: { cacheDir: string }): Pr
     return { path, name: builtin.canonical, sha256 };
   }
   const path = resolve(spec);
-  await checkModelFile(path);
+  await checkModelFile(path, spec);
   await checkLoadable(path, spec);
   return { path, name: basename(path), sha256: await sha256File(path) };
 }

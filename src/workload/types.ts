@@ -23,10 +23,13 @@ export const ONNX_ELEMENT_TYPES = [
 
 export type OnnxElementType = (typeof ONNX_ELEMENT_TYPES)[number];
 
-/** The element types onnxruntime-node 1.30 accepts as an input tensor (its dataTypeStrings). */
+/**
+ * The element types onnxruntime-node 1.30 can feed. Its JS layer knows int4/uint4 too, but the
+ * native binding rejects them at run ("Tensor.type is not supported: int4").
+ */
 export const INPUT_ELEMENT_TYPES = [
   'float32', 'float64', 'float16', 'int8', 'int16', 'int32', 'int64',
-  'uint8', 'uint16', 'uint32', 'uint64', 'bool', 'string', 'int4', 'uint4',
+  'uint8', 'uint16', 'uint32', 'uint64', 'bool', 'string',
 ] as const;
 
 export type InputElementType = (typeof INPUT_ELEMENT_TYPES)[number];
