@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import test from 'node:test';
+import { renderTopology } from '../../src/cli/commands/topology.js';
+import { fingerprint } from '../../src/topology/fingerprint.js';
 import { readTopology } from '../../src/topology/read-topology.js';
 import { fixture, repoRoot } from './helpers.js';
 
@@ -66,4 +68,37 @@ test('autotune topology on a malformed list exits 3 with one line', () => {
   assert.equal(r.code, 3, r.stderr);
   assert.equal(r.stderr.trimEnd().split('\n').length, 1);
   assert.match(r.stderr, /^autotune: .*cpu\/online "0-" is malformed at "0-"/);
+});
+
+test('refused placement calls are said plainly, with what trials do instead', () => {
+  const t = readTopology({ sysfsRoot: fixture('two-socket-smt') });
+  const ok = { ok: true, errno: null, detail: 'works' };
+  const refused = (what: string) => ({ ok: false, errno: 'EPERM', detail: `${what} is refused: EPERM (seccomp without CAP_SYS_NICE)` });
+  const lines = renderTopology(t, fingerprint(t, '1.30.0'), {
+    supported: true,
+    reason: null,
+    affinity: ok,
+    memPolicy: refused('set_mempolicy'),
+    getcpu: ok,
+    movePages: refused('move_pages'),
+    launcher: ok,
+  });
+  assert.ok(lines.includes('  CPU affinity: ok'), lines.join('\n'));
+  assert.ok(
+    lines.includes('  memory policy: set_mempolicy is refused: EPERM (seccomp without CAP_SYS_NICE) — trials will run with CPU pinning only'),
+    lines.join('\n'),
+  );
+  assert.ok(lines.some((l) => /move_pages is refused: EPERM .* — where memory landed cannot be verified$/.test(l)));
+
+  const off = { ok: false, errno: null, detail: 'darwin has no CPU affinity calls' };
+  const unsupported = renderTopology(t, fingerprint(t, '1.30.0'), {
+    supported: false,
+    reason: 'darwin has no CPU affinity calls',
+    affinity: off,
+    memPolicy: off,
+    getcpu: off,
+    movePages: off,
+    launcher: off,
+  });
+  assert.ok(unsupported.includes('  unavailable (darwin has no CPU affinity calls) — trials will run unpinned'));
 });

@@ -41,7 +41,8 @@ function bytes(n: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
-function renderTopology(t: Topology, print: Fingerprint, caps: Capabilities): string[] {
+/** The terminal form of `autotune topology`: one string per line. */
+export function renderTopology(t: Topology, print: Fingerprint, caps: Capabilities): string[] {
   const source = t.source.kind === 'live' ? 'this machine' : `snapshot at ${t.source.root}`;
   const threads = t.online.length;
   const lines = [
@@ -145,9 +146,7 @@ function renderCapabilities(t: Topology, caps: Capabilities): string[] {
   if (!caps.supported) return [title, `  unavailable (${caps.reason ?? 'unsupported platform'}) — trials will run unpinned`];
   const line = (key: keyof typeof CONSEQUENCES, status: CapabilityStatus): string => {
     const [label, consequence] = CONSEQUENCES[key];
-    if (status.ok) return `  ${label}: ok`;
-    const state = status.errno === null ? 'unavailable' : `refused (${status.errno})`;
-    return `  ${label}: ${state}: ${status.detail} — ${consequence}`;
+    return `  ${label}: ${status.ok ? 'ok' : `${status.detail} — ${consequence}`}`;
   };
   return [
     title,
