@@ -19,11 +19,11 @@ export interface SearchSpace {
  * a pow2 range takes the powers of two inside [min, max] plus both ends, so `1..cpus` on 6 CPUs is
  * 1, 2, 4, 6 and the whole machine is always tried.
  */
-export function axisValues(axis: IntAxis, usableCpus: number): number[] {
+export function axisValues(axis: IntAxis, usableCpus: number, name: string): number[] {
   if (Array.isArray(axis)) return [...new Set(axis)].sort((a, b) => a - b);
   const max = axis.max === 'cpus' ? usableCpus : axis.max;
   if (max < axis.min) {
-    throw new AutotuneError('usage', `range ${axis.min}..${String(axis.max)} is empty on this machine (max ${max} < min ${axis.min}): lower min`);
+    throw new AutotuneError('usage', `${name} ${axis.min}-cpus is empty on this machine (${max} usable CPUs): lower its min`);
   }
   const values = new Set<number>([axis.min, max]);
   if (axis.scale === 'linear') for (let v = axis.min; v <= max; v++) values.add(v);
@@ -35,9 +35,9 @@ export function axisValues(axis: IntAxis, usableCpus: number): number[] {
 export function buildSpace(definition: Pick<StudyDefinition, 'space' | 'oversubscribe'>, topology: Topology): SearchSpace {
   const usable = topology.allowed.cpus.length;
   const { space } = definition;
-  const processes = axisValues(space.processes, usable);
-  const threads = axisValues(space.threads, usable);
-  const batches = axisValues(space.batch, usable);
+  const processes = axisValues(space.processes, usable, 'processes');
+  const threads = axisValues(space.threads, usable, 'threads');
+  const batches = axisValues(space.batch, usable, 'batch');
   const configs = new Map<string, TrialConfig>();
   let infeasibleExample: string | null = null;
   let infeasibleDropped = 0;

@@ -23,7 +23,8 @@ const intRange = z
     max: z.union([positiveInt, z.literal('cpus')], { error: 'expected a positive integer or "cpus"' }),
     scale: z.enum(['linear', 'pow2'], { error: 'expected "linear" or "pow2"' }).default('linear'),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.max === 'cpus' || r.max >= r.min, { error: 'max must not be below min', path: ['max'] });
 
 const intAxis = z.union(
   [

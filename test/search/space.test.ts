@@ -8,12 +8,12 @@ import { parseStudy } from '../../src/study/schema.js';
 import { cgroupLimited, twoSocket, vm2 } from '../placement/topologies.js';
 
 test('axis values: lists, linear and pow2 ranges, cpus resolved on the machine', () => {
-  assert.deepEqual(axisValues([4, 1, 2, 2], 64), [1, 2, 4]);
-  assert.deepEqual(axisValues({ min: 2, max: 5, scale: 'linear' }, 64), [2, 3, 4, 5]);
-  assert.deepEqual(axisValues({ min: 1, max: 'cpus', scale: 'pow2' }, 6), [1, 2, 4, 6]);
-  assert.deepEqual(axisValues({ min: 3, max: 20, scale: 'pow2' }, 64), [3, 4, 8, 16, 20]);
-  assert.deepEqual(axisValues({ min: 1, max: 'cpus', scale: 'pow2' }, 64), [1, 2, 4, 8, 16, 32, 64]);
-  assert.throws(() => axisValues({ min: 4, max: 'cpus', scale: 'linear' }, 2), (e: unknown) => e instanceof AutotuneError && e.kind === 'usage');
+  assert.deepEqual(axisValues([4, 1, 2, 2], 64, 'threads'), [1, 2, 4]);
+  assert.deepEqual(axisValues({ min: 2, max: 5, scale: 'linear' }, 64, 'threads'), [2, 3, 4, 5]);
+  assert.deepEqual(axisValues({ min: 1, max: 'cpus', scale: 'pow2' }, 6, 'threads'), [1, 2, 4, 6]);
+  assert.deepEqual(axisValues({ min: 3, max: 20, scale: 'pow2' }, 64, 'threads'), [3, 4, 8, 16, 20]);
+  assert.deepEqual(axisValues({ min: 1, max: 'cpus', scale: 'pow2' }, 64, 'threads'), [1, 2, 4, 8, 16, 32, 64]);
+  assert.throws(() => axisValues({ min: 4, max: 'cpus', scale: 'linear' }, 2, 'threads'), (e: unknown) => e instanceof AutotuneError && e.kind === 'usage');
 });
 
 test('the default space on a 2-CPU VM: 18 feasible configurations, 6 dropped', () => {
