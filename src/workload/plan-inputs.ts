@@ -129,7 +129,7 @@ function resolveShapes(
         else if (g !== m) throw new AutotuneError('usage', `${flag} gives ${g} for axis ${axis}, but the model fixes it at ${m} ([${formatDims(model!)}])`);
       } else if (typeof m === 'string') bind(name, m, g, flag);
     });
-    explicit.set(name, given.map((g, axis) => (g === 'B' || typeof model?.[axis] !== 'number' ? g : (model[axis] as number))));
+    explicit.set(name, [...given]);
   }
 
   for (const [name, s] of Object.entries(sample ?? {})) {
