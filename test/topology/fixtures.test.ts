@@ -225,3 +225,12 @@ test('no-numa: without sys/devices/system/node one node 0 holds everything; miss
   assert.ok(t.warnings.some((w) => /no cache information for CPUs 2-3/.test(w)), t.warnings.join(' | '));
   assert.ok(t.warnings.some((w) => /no NUMA information/.test(w)), t.warnings.join(' | '));
 });
+
+test('procRoot reads procfs from elsewhere: the sysfs of one tree with the process view of another', () => {
+  const t = readTopology({ sysfsRoot: fixture('two-socket-smt'), procRoot: `${fixture('container-cgroup2')}/proc` });
+  assert.deepEqual(t.allowed.affinity, L('4-6,20-23'));
+  // The cgroup2 mount it names (/run/k8s/cgroup2) is looked up under the sysfs root, where there is none.
+  assert.equal(t.allowed.cgroup, null);
+  assert.deepEqual(t.allowed.cpus, L('4-6,20-23'));
+  assert.equal(t.nodes.length, 2);
+});
