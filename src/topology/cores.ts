@@ -5,7 +5,6 @@ import { type FsReader, intersect, listText } from './reader.js';
 const UNKNOWN_CLUSTER = 0xffff;
 
 interface CpuPlace {
-  cpu: number;
   package: number;
   die: number;
   cluster: number | null;
@@ -31,7 +30,7 @@ export function readCores(fs: FsReader, online: number[], nodes: NumaNode[]): { 
   places.forEach((place, i) => {
     const cpu = online[i]!;
     if (assigned.has(cpu)) return;
-    const p = place ?? { cpu, package: 0, die: 0, cluster: null, coreId: cpu, siblings: [cpu] };
+    const p = place ?? { package: 0, die: 0, cluster: null, coreId: cpu, siblings: [cpu] };
     const siblings = p.siblings.filter((s) => !assigned.has(s));
     for (const s of siblings) assigned.add(s);
     groups.push({ ...p, siblings });
@@ -73,7 +72,6 @@ function readPlace(fs: FsReader, cpu: number, online: number[]): CpuPlace | null
   }
   const cluster = fs.int(`${dir}/cluster_id`);
   return {
-    cpu,
     package: nonNegative(fs.int(`${dir}/physical_package_id`)),
     die: nonNegative(fs.int(`${dir}/die_id`)),
     cluster: cluster === null || cluster < 0 || cluster === UNKNOWN_CLUSTER ? null : cluster,
