@@ -1,0 +1,17 @@
+import { Text } from 'ink';
+import { formatMs, formatTps, shortConfig } from '../format.js';
+import type { Standing } from '../state.js';
+
+export function BestLine({ standing, sloMs, finished }: { standing: Standing; sloMs: number | null; finished: boolean }) {
+  const under = sloMs === null ? 'best (no SLO)' : `best under the ${sloMs} ms SLO`;
+  const { best, baseline, gain } = standing;
+  if (!best) return <Text color="yellow">{under}: {finished ? 'none: no configuration met it' : 'none yet'}</Text>;
+  return (
+    <Text>
+      {under}: <Text bold color="green">{shortConfig(best.config)}</Text> {formatTps(best.tps)} TPS, p99 {formatMs(best.p99Ms)} ms
+      {gain && baseline
+        ? ` · ${gain.tps.toFixed(2)}x TPS, ${gain.p99.toFixed(2)}x p99 vs baseline (${formatTps(baseline.tps)} TPS)`
+        : ' · no baseline yet'}
+    </Text>
+  );
+}

@@ -1,0 +1,30 @@
+import { Box, Text } from 'ink';
+import type { TrialPhase } from '../../runner/types.js';
+import { formatMs, formatTps, shortConfig } from '../format.js';
+import type { CurrentTrial as Current } from '../state.js';
+
+const PHASE_LABEL: Record<TrialPhase, string> = {
+  spawning: 'spawning',
+  pinning: 'pinning',
+  loading: 'loading',
+  warmup: 'warm-up',
+  measuring: 'measuring',
+  cooldown: 'cooling down',
+};
+
+export function CurrentTrial({ current }: { current: Current | null }) {
+  if (!current) return <Text dimColor>no trial running</Text>;
+  const live = current.progress;
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end">
+        trial #{current.number} <Text bold>{shortConfig(current.config)}</Text> <Text dimColor>({current.reason})</Text>
+      </Text>
+      <Text wrap="truncate-end">
+        {'  '}
+        <Text color="yellow">{current.phase === null ? 'starting' : PHASE_LABEL[current.phase]}</Text>
+        {live ? ` · live ${formatTps(live.tps)} TPS · p99 ${formatMs(live.p99Ms)} ms · ${live.inferences} inferences` : ''}
+      </Text>
+    </Box>
+  );
+}

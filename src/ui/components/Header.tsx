@@ -1,0 +1,22 @@
+import { Box, Text } from 'ink';
+import type { StudyInfo } from '../../study/events.js';
+
+export function Header({ study }: { study: StudyInfo | null }) {
+  if (!study) return <Text dimColor>autotune: opening the study…</Text>;
+  const m = study.machine;
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end">
+        <Text bold>autotune</Text> study <Text bold color="cyan">{study.name}</Text>
+        {study.resumed ? ` (resumed, ${study.completedTrials} done before)` : ''} · model {study.model}
+      </Text>
+      <Text wrap="truncate-end">
+        {m.cpuModel} · {m.nodes} node(s) · {m.cores} cores · {m.threads} threads · {m.usableCpus} usable
+      </Text>
+      <Text wrap="truncate-end">
+        {study.strategy} over {study.spaceSize} configs ({study.infeasibleDropped} infeasible) · SLO{' '}
+        {study.sloMs === null ? 'none' : `${study.sloMs} ms`} · db {study.dbPath}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs';
+import type { StudyEvent } from '../../src/study/events.js';
+
+/** A recorded event stream (`autotune tune --json` of a real study) from test/fixtures/events/. */
+export function recorded(name: 'normal' | 'failures' | 'resumed'): StudyEvent[] {
+  const file = new URL(`../../../test/fixtures/events/${name}.jsonl`, import.meta.url);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as StudyEvent);
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001B\[[0-9;?]*[A-Za-z]/g;
+
+export function plain(frame: string | undefined): string {
+  return (frame ?? '').replace(ANSI, '');
+}
