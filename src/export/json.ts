@@ -1,0 +1,32 @@
+import { configLabel } from '../report/points.js';
+import { instancesOf } from './instances.js';
+import type { Chosen } from './pick.js';
+
+export const EXPORT_SCHEMA = 'autotune.export/1';
+
+/** The whole measured configuration and placement, plus the onnxruntime session options per instance. */
+export function renderExportJson(chosen: Chosen): string {
+  const { result } = chosen;
+  const doc = {
+    schema: EXPORT_SCHEMA,
+    study: chosen.studyName,
+    trial: { id: chosen.trialId, number: chosen.trialNumber },
+    reason: chosen.reason,
+    config: result.config,
+    label: configLabel(result.config),
+    measured: {
+      tps: result.tps,
+      ips: result.ips,
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      p99Ci: result.latency.p99Ci,
+      noisy: result.noisy,
+      verified: result.verification.verified,
+      onnxruntimeVersion: result.onnxruntimeVersion,
+      model: result.model,
+    },
+    plan: result.plan,
+    instances: instancesOf(result).map(({ rssBytes, ...instance }) => ({ ...instance, measuredRssBytes: rssBytes })),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
