@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { register as exportCommand } from './export.js';
+import { register as launch } from './launch.js';
+import { register as report } from './report.js';
 import { register as studies } from './studies.js';
 import { register as topology } from './topology.js';
 import { register as trial } from './trial.js';
@@ -7,4 +10,4 @@ import { register as tune } from './tune.js';
 /** Each command module exports one `register(program)`; the CLI adds them in this order. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [trial, tune, studies, topology];
+export const commands: RegisterCommand[] = [trial, tune, studies, topology, report, exportCommand, launch];

@@ -1,0 +1,99 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { AutotuneError } from '../../errors.js';
+import {
+  choose,
+  EXPORT_FORMATS,
+  parsePick,
+  renderDocker,
+  renderExportJson,
+  renderKubernetes,
+  renderShell,
+  renderSystemd,
+  type Chosen,
+  type ExportFile,
+  type ExportFormat,
+} from '../../export/index.js';
+import { DEFAULT_DB_PATH, openStore } from '../../store/index.js';
+import { hereFingerprint, loadReport } from './report-source.js';
+
+interface ExportFlags {
+  db?: string;
+  pick: string;
+  format: string;
+  command?: string;
+  image?: string;
+  name?: string;
+  basePort: string;
+  output?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('export')
+    .description('Turn a measured configuration into deployment files: shell, systemd, docker, kubernetes or json.')
+    .argument('[study]', 'study name (default: the only or most recent study)')
+    .option('--pick <pick>', 'slo | latency | knee | a trial id', 'slo')
+    .option('--format <format>', EXPORT_FORMATS.join(' | '), 'shell')
+    .option('--command <cmdline>', "the server's command line; {instance} and {port} are replaced per instance")
+    .option('--image <image>', 'container image (docker, kubernetes)')
+    .option('--name <name>', 'unit, container or pod name (default autotune-STUDY)')
+    .option('--base-port <n>', '{port} of instance 0; instance i gets base + i', '8000')
+    .option('-o, --output <path>', 'write to this file (systemd: this directory) instead of printing')
+    .option('--db <file>', `SQLite database (default ${DEFAULT_DB_PATH})`)
+    .action((study: string | undefined, flags: ExportFlags) => {
+      exportStudy(study ?? null, flags);
+    });
+}
+
+function exportStudy(study: string | null, flags: ExportFlags): void {
+  const format = flags.format as ExportFormat;
+  if (!EXPORT_FORMATS.includes(format)) throw new AutotuneError('usage', `--format ${flags.format}: expected ${EXPORT_FORMATS.join(', ')}`);
+  const pick = parsePick(flags.pick);
+  const basePort = Number(flags.basePort);
+  if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65535) throw new AutotuneError('usage', `--base-port ${flags.basePort}: expected a port number 1-65535`);
+  const store = openStore(flags.db ?? DEFAULT_DB_PATH, { readonly: true });
+  let chosen: Chosen;
+  try {
+    chosen = choose(store, loadReport(store, study, hereFingerprint()), pick);
+  } finally {
+    store.close();
+  }
+  const name = flags.name ?? `autotune-${chosen.studyName}`;
+  const files = render(format, chosen, { ...flags, name, basePort });
+  if (flags.output === undefined) {
+    process.stdout.write(files.length === 1 ? files[0]!.content : files.map((f) => `# ==> ${f.path} <==\n${f.content}`).join('\n'));
+    return;
+  }
+  for (const file of files) {
+    const path = files.length === 1 ? flags.output : join(flags.output, file.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, file.content);
+    if (format === 'shell' || format === 'docker') chmodSync(path, 0o755);
+    process.stderr.write(`wrote ${path}\n`);
+  }
+}
+
+function render(format: ExportFormat, chosen: Chosen, o: { command?: string; image?: string; name: string; basePort: number }): ExportFile[] {
+  const one = (path: string, content: string): ExportFile[] => [{ path, content }];
+  const command = o.command ?? null;
+  switch (format) {
+    case 'shell':
+      return one('launch.sh', renderShell(chosen, { command, basePort: o.basePort }));
+    case 'systemd':
+      if (command === null) throw new AutotuneError('usage', "--format systemd needs the server's command: --command '/usr/bin/my-server --port {port}'");
+      return renderSystemd(chosen, { command, name: o.name, basePort: o.basePort });
+    case 'docker':
+      return one('docker-run.sh', renderDocker(chosen, { image: needImage(o.image, format), command, name: o.name, basePort: o.basePort }));
+    case 'kubernetes':
+      return one('pod.yaml', renderKubernetes(chosen, { image: needImage(o.image, format), command, name: o.name, basePort: o.basePort }));
+    case 'json':
+      return one('placement.json', renderExportJson(chosen));
+  }
+}
+
+function needImage(image: string | undefined, format: ExportFormat): string {
+  if (image === undefined) throw new AutotuneError('usage', `--format ${format} needs the container image: --image registry/my-server:1.0`);
+  return image;
+}
