@@ -6,7 +6,8 @@ export function renderText(report: Report): string {
   const lines: string[] = [...headline(report), ''];
   const warnings = report.warnings;
   lines.push('Recommendations');
-  if (report.recommendations.length === 0) lines.push('  none');
+  const sloUnmet = warnings.find((w) => w.kind === 'slo');
+  if (sloUnmet !== undefined) lines.push(`  slo     none: ${sloUnmet.message}`);
   for (const r of report.recommendations) lines.push(`  ${r.pick.padEnd(8)}${r.point.label} (trial ${r.point.trialId}): ${r.reason}`, `          ${gainText(r.gain)}`);
   lines.push('', `Pareto front, p99 vs TPS: ${report.front.length} configuration(s) on it, ${report.dominated} dominated`);
   lines.push(...indent(alignTable(pointHeader, report.front.map(pointRow))));

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { buildReport, kneeOf, renderCompareText, renderCsv, renderJson, renderMarkdown, renderText, selectStudy } from '../../src/report/index.js';
+import type { Report } from '../../src/report/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { summarizeTrials } from '../../src/study/summary.js';
+import { FIXTURE, fixtureMachine, otherMachine, writeReportFixture } from '../fixtures/report/build-db.js';
+
+let dir: string;
+let store: Store;
+let report: Report;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'autotune-report-'));
+  writeReportFixture(join(dir, 'fixture.db'));
+  store = openStore(join(dir, 'fixture.db'), { readonly: true });
+  report = buildReport(store, selectStudy(store, 'fixture'), { here: fixtureMachine });
+});
+
+after(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const close = (actual: number, expected: number, what: string): void => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} != ${expected}`);
+
+test('the front holds the non-dominated configurations, repeats averaged, and counts the dominated', () => {
+  assert.deepEqual(report.front.map((p) => p.label), FIXTURE.frontLabels);
+  assert.equal(report.counts.configurations, FIXTURE.configurations);
+  assert.equal(report.dominated, FIXTURE.dominated);
+  const repeated = report.front[1]!;
+  assert.equal(repeated.trialIds.length, 2);
+  close(repeated.tps, FIXTURE.slo.tps, 'mean TPS of the repeated configuration');
+  close(repeated.p99Ms, FIXTURE.slo.p99, 'mean p99 of the repeated configuration');
+  assert.deepEqual(repeated.p99Ci, [3 * 0.95, 3.2 * 1.05], 'CI envelope of both measurements');
+  assert.equal(report.counts.spaceSize, FIXTURE.spaceSize);
+});
+
+test('recommendations: highest TPS under the SLO, lowest p99 and the knee, each with its gain over the baseline', () => {
+  const byPick = Object.fromEntries(report.recommendations.map((r) => [r.pick, r]));
+  for (const pick of ['slo', 'latency', 'knee'] as const) {
+    const expected = FIXTURE[pick];
+    const rec = byPick[pick]!;
+    assert.equal(rec.point.label, expected.label, pick);
+    close(rec.gain!.tpsRatio, expected.tps / FIXTURE.baseline.tps, `${pick} TPS gain`);
+    close(rec.gain!.p99Ratio, expected.p99 / FIXTURE.baseline.p99, `${pick} p99 ratio`);
+    close(rec.gain!.tpsDelta, expected.tps - FIXTURE.baseline.tps, `${pick} TPS delta`);
+    assert.match(rec.reason, /^[^\n]+$/);
+  }
+  assert.match(byPick['slo']!.reason, /meets the 4\.00 ms SLO/);
+});
+
+test('the SLO pick is the winner the end-of-study summary of tune names', () => {
+  const summary = summarizeTrials(store.listTrials(report.study.id), FIXTURE.sloMs);
+  const slo = report.recommendations.find((r) => r.pick === 'slo')!;
+  assert.equal(summary.best?.trialId, slo.point.trialId);
+  assert.deepEqual(summary.front.map((p) => p.trialId), report.front.map((p) => p.trialId));
+});
+
+test('the knee is the front point nearest the ideal corner after scaling', () => {
+  const point = (tps: number, p99Ms: number) => ({ ...report.front[0]!, tps, p99Ms });
+  const front = [point(100, 1), point(900, 2), point(1000, 10)];
+  assert.equal(kneeOf(front), front[1]);
+  assert.equal(kneeOf([front[0]!]), front[0]);
+  assert.equal(kneeOf([]), null);
+});
+
+test('effects give best and median per level, the baseline left out', () => {
+  const numa = report.effects.find((e) => e.parameter === 'numa')!;
+  assert.deepEqual(numa.levels.map((l) => [l.level, l.configurations, l.bestTps, l.medianTps]), [
+    ['local', 3, 2600, 1800],
+    ['none', 3, 1500, 1150],
+  ]);
+  assert.match(numa.finding!, /^numa: local allowed the highest TPS/);
+  const processes = report.effects.find((e) => e.parameter === 'processes')!;
+  assert.deepEqual(processes.levels.map((l) => l.level), ['1', '2']);
+  assert.equal(report.effects.find((e) => e.parameter === 'spinning')!.finding, null, 'one level measured: nothing to compare');
+});
+
+test('warnings: noisy front point, unverified placement, drift, failures and coverage; no machine warning here', () => {
+  const kinds = report.warnings.map((w) => w.kind);
+  assert.deepEqual(kinds, ['noisy', 'unverified', 'drift', 'failed', 'coverage']);
+  assert.match(report.warnings[0]!.message, /p2 t1 local b1 spin trial 4/);
+  assert.match(report.warnings[1]!.message, /worker 0 thread 50000/);
+  const elsewhere = buildReport(store, selectStudy(store, 'fixture'), { here: otherMachine });
+  assert.equal(elsewhere.machine.sameAsHere, false);
+  assert.match(elsewhere.warnings.find((w) => w.kind === 'machine')!.message, /another machine .*0123456789abcdef; this one is fedcba9876543210/);
+});
+
+test('no configuration meeting the SLO: no SLO pick, and a message that says so and what to do', () => {
+  const strict = buildReport(store, selectStudy(store, 'strict'), { here: fixtureMachine });
+  assert.deepEqual(strict.recommendations.map((r) => r.pick), ['latency', 'knee']);
+  const message = strict.warnings.find((w) => w.kind === 'slo')!.message;
+  assert.match(message, /no configuration meets the 1\.00 ms SLO: the lowest p99 measured is 2\.50 ms/);
+  assert.match(renderText(strict), /slo {5}none: no configuration meets/);
+});
+
+test('no completed trial and unknown studies are one-line errors', () => {
+  assert.throws(() => buildReport(store, selectStudy(store, 'empty'), { here: null }), {
+    name: 'AutotuneError',
+    message: /^study "empty" has no completed trial yet \(1 failed; the first: model failed to load\): nothing to report; run autotune tune --study empty$/,
+  });
+  assert.throws(() => selectStudy(store, 'nope'), { message: /no study named "nope" in .*; studies there: fixture, strict, empty$/ });
+  assert.equal(selectStudy(store, null).name, 'empty', 'the most recently active study by default');
+});
+
+test('formats: JSON round-trips with its schema, CSV has one row per trial, Markdown and text carry the front', () => {
+  const json = JSON.parse(renderJson(report)) as Report;
+  assert.equal(json.schema, 'autotune.report/1');
+  assert.deepEqual(json.front.map((p) => p.trialId), report.front.map((p) => p.trialId));
+  const csv = renderCsv([report]).trimEnd().split('\r\n');
+  assert.equal(csv.length, 1 + report.counts.trials);
+  assert.ok(csv[0]!.startsWith('study,trial_id,number,kind,state'));
+  const failed = csv.find((row) => row.includes(',failed,'))!;
+  assert.match(failed, /,worker 0 exited with code 1$/);
+  assert.equal(csv.filter((row) => row.split(',')[25] === 'true').length, report.front.length, 'on_front column');
+  const md = renderMarkdown(report);
+  for (const label of FIXTURE.frontLabels) assert.ok(md.includes(`| ${label} |`), label);
+  const text = renderText(report);
+  assert.match(text, /Pareto front, p99 vs TPS: 4 configuration\(s\) on it, 3 dominated/);
+  const compare = renderCompareText([report, buildReport(store, selectStudy(store, 'strict'), { here: null })]);
+  assert.match(compare, /^ +fixture +strict$/m);
+  assert.match(compare, /^slo: config +p1 t2 none b1 spin +none$/m);
+});
