@@ -1,5 +1,5 @@
 import { Box, Text, useInput, useStdin } from 'ink';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { BestLine } from './components/BestLine.js';
 import { CurrentTrial } from './components/CurrentTrial.js';
 import { Failures } from './components/Failures.js';
@@ -12,7 +12,7 @@ import type { DashboardFeed } from './feed.js';
 import { useClock } from './hooks/use-clock.js';
 import { useFeed } from './hooks/use-feed.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
-import { plotPointsOf, progressOf, standingOf } from './state.js';
+import { plotPointsOf, progressOf, standingOf, type DashboardState } from './state.js';
 
 export interface AppProps {
   feed: DashboardFeed;
@@ -20,13 +20,16 @@ export interface AppProps {
   onQuit: () => void;
   /** Ctrl-C typed while the terminal is in raw mode (no SIGINT is sent then). */
   onInterrupt: () => void;
+  /** Called after each state from the feed is on screen (the entry waits for the final one). */
+  onDrawn?: (state: DashboardState) => void;
 }
 
 /** Lines the dashboard needs besides the plot's grid; the plot gets what is left of the terminal. */
 const OTHER_LINES = 30;
 
-export function App({ feed, onQuit, onInterrupt }: AppProps) {
+export function App({ feed, onQuit, onInterrupt, onDrawn }: AppProps) {
   const state = useFeed(feed);
+  useEffect(() => onDrawn?.(state), [state, onDrawn]);
   const { columns, rows } = useTerminalSize();
   const now = useClock(1000, state.study !== null && state.finish === null);
   const [help, setHelp] = useState(false);

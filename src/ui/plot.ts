@@ -45,8 +45,10 @@ export function scatterRows(points: readonly PlotPoint[], options: { width: numb
     if (rank[kind] > rank[cells[c]!]) cells[c] = kind;
   }
 
-  const sloNote = slo === null ? '' : sloShown ? `, ${MARKS.slo}${MARKS.slo} SLO ${slo} ms` : `, SLO ${slo} ms ${slo < yLow ? 'below' : 'above'} the plot`;
-  const rows: Segment[][] = [[{ text: fit(`p99 ms  (${MARKS.front} Pareto front, ${MARKS.baseline} baseline, ${MARKS.point} trial${sloNote})`, options.width), kind: 'text' }]];
+  // The SLO note first: when the width cuts the legend, the marks' meaning is in the help.
+  const sloNote = slo === null ? 'no SLO' : sloShown ? `${MARKS.slo}${MARKS.slo} SLO ${slo} ms` : `SLO ${slo} ms ${slo < yLow ? 'below' : 'above'} the plot`;
+  const legend = `p99 ms  ${sloNote} · ${MARKS.front} Pareto front, ${MARKS.baseline} baseline, ${MARKS.point} trial`;
+  const rows: Segment[][] = [[{ text: fit(legend, options.width), kind: 'text' }]];
   grid.forEach((cells, r) => {
     const label = r === 0 ? y.high : r === height - 1 ? y.low : r === sloRow ? slo : null;
     rows.push([{ text: `${label === null ? '' : number(label)}`.padStart(LABEL_WIDTH), kind: 'text' }, { text: ' │', kind: 'axis' }, ...segments(cells)]);
