@@ -42,16 +42,24 @@ export async function runTrial(request: TrialRequest, options: RunTrialOptions =
   const plan = planPlacement(request.config, request.topology, { oversubscribe: request.oversubscribe, pinning });
   const inputPlan = planInputs(await inspectModel(request.model.path), request.inputs, request.config.batch);
   const run = new TrialRun(request, plan, inputPlan, capabilities, options);
+  let measured: Measured;
   try {
-    const reports = await run.execute();
-    return run.result(reports, startedAt);
-  } finally {
-    await run.teardown();
+    measured = await run.execute();
+  } catch (error) {
+    await run.teardown(false);
+    throw error;
   }
+  await run.teardown(true);
+  return run.result(measured, startedAt);
 }
 
 function canPin(capabilities: Capabilities): boolean {
   return capabilities.supported && capabilities.affinity.ok && capabilities.launcher.ok;
+}
+
+function unpinnedReason(capabilities: Capabilities): string {
+  if (!capabilities.supported) return capabilities.reason ?? 'the native module is not available';
+  return capabilities.affinity.ok ? capabilities.launcher.detail : capabilities.affinity.detail;
 }
 
 function interrupted(): AutotuneError {
@@ -107,6 +115,7 @@ class TrialRun {
   }
 
   async execute(): Promise<Measured> {
+    if (this.signal?.aborted) throw interrupted();
     this.timers.push(setInterval(() => this.watchdog(), Math.min(250, this.hangTimeoutMs / 4)));
     this.enter('spawning', null);
     this.spawnAll();
@@ -138,13 +147,16 @@ class TrialRun {
     };
   }
 
-  /** Kills whatever is still running and waits until every worker is reaped. */
-  async teardown(): Promise<void> {
+  /**
+   * Waits until every worker is reaped: after a good trial they exit by themselves (killed if they
+   * linger); otherwise they are killed at once.
+   */
+  async teardown(graceful: boolean): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     this.signal?.removeEventListener('abort', this.onAbort);
-    if (this.failure === null) {
-      this.finishing = true;
-      const grace = setTimeout(() => this.killAll(), EXIT_GRACE_MS);
+    this.finishing = true;
+    if (graceful) {
+      const grace = setTimeout(() => void this.killAll(), EXIT_GRACE_MS);
       await Promise.all(this.workers.map((w) => w.exit ?? w.exited));
       clearTimeout(grace);
     }
@@ -180,7 +192,7 @@ class TrialRun {
     const reasons = [
       ...noiseReasons({ perWorkerTps: workers.map((w) => w.tps), stable: measured.stable, stabilityReason: measured.stabilityReason }),
       ...(verification.verified ? [] : [`placement not verified: ${verification.mismatches.length} mismatch(es) with the plan`]),
-      ...(this.plan.pinned || config.baseline ? [] : [`unpinned: ${this.capabilities.reason ?? 'CPU pinning is not available here'}`]),
+      ...(this.plan.pinned || config.baseline ? [] : [`unpinned: ${unpinnedReason(this.capabilities)}`]),
       ...this.notes,
     ];
     const snapshot = merged.snapshot();
@@ -222,7 +234,7 @@ class TrialRun {
           else if (message.type === 'progress') this.latest.set(w.index, message);
         },
         onExit: (w, exit) => {
-          if (!this.finishing) this.fail(this.workerError(w, exitReason(exit, w.lastStderrLine())));
+          if (!this.finishing && !w.has('result')) this.fail(this.workerError(w, exitReason(exit, w.stderrReason())));
         },
         onError: (w, error) => this.fail(this.workerError(w, `could not be started: ${error.message}`)),
         onStderrLine: (w, line) => {

@@ -52,14 +52,19 @@ export class WorkerProcess {
     const command = placement ? launcherCommand(placement, argv) : { file: argv[0]!, args: argv.slice(1) };
     this.child = spawn(command.file, command.args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
-        this.exit = { code, signal };
-        callbacks.onExit(this, this.exit);
-        resolve(this.exit);
+      // 'close' comes once the process is reaped and its IPC channel has hit EOF; node emits the
+      // channel's last messages on the next tick, so the exit is reported a turn later, after them.
+      this.child.once('close', (code, signal) => {
+        setImmediate(() => {
+          this.exit = { code, signal };
+          callbacks.onExit(this, this.exit);
+          resolve(this.exit);
+        });
       });
     });
-    // A failed spawn (no pid) emits 'error' and never 'exit'.
-    this.child.once('error', (error) => {
+    // A failed spawn (no pid) emits 'error' and never 'exit'; later errors (a send racing the
+    // worker's exit) are followed by 'exit', which reports them.
+    this.child.on('error', (error) => {
       if (this.child.pid === undefined) {
         this.exit = { code: null, signal: null };
         callbacks.onError(this, error);
@@ -105,9 +110,17 @@ export class WorkerProcess {
     return new Promise((resolve) => this.waiting.set(type, (m) => resolve(m as MessageOf<T>)));
   }
 
-  /** The last line the worker (or the launcher before exec) wrote to stderr, for error messages. */
-  lastStderrLine(): string | null {
-    return this.stderrTail.at(-1) ?? null;
+  /**
+   * The stderr line that best says why the worker died: the launcher's refusal or the error line
+   * of a Node crash (not its stack frames or the trailing "Node.js v20" banner), else the last line.
+   */
+  stderrReason(): string | null {
+    const tail = [...this.stderrTail].reverse();
+    return (
+      tail.find((line) => /^autotune-launch:|^\w*Error\b.*:/.test(line)) ??
+      tail.find((line) => !/^\s+at |^Node\.js v/.test(line)) ??
+      null
+    );
   }
 
   /** SIGKILL (the worker holds nothing that needs a clean shutdown) and wait until it is reaped. */

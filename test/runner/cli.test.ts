@@ -4,13 +4,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TrialResult } from '../../src/runner/types.js';
 import { encodeModel } from '../../src/workload/onnx-writer.js';
-import { modelCache, TINY_MLP } from './helpers.js';
+import { modelCache, REPO_ROOT, TINY_MLP } from './helpers.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/autotune.js', import.meta.url));
+const BIN = join(REPO_ROOT, 'bin', 'autotune.js');
 const SHORT_FLAGS = ['--warmup', '0.3', '--min-time', '1', '--max-time', '1.5', '--min-samples', '100'];
 
 async function autotune(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -26,8 +25,8 @@ async function autotune(args: string[]): Promise<{ code: number; stdout: string;
 }
 
 test('autotune trial --json prints one JSON object with the plan, read-back and figures', async () => {
-  const { code, stdout } = await autotune(['trial', '--model', TINY_MLP, '--processes', '2', '--threads', '1', '--json', ...SHORT_FLAGS]);
-  assert.equal(code, 0);
+  const { code, stdout, stderr } = await autotune(['trial', '--model', TINY_MLP, '--processes', '2', '--threads', '1', '--json', ...SHORT_FLAGS]);
+  assert.equal(code, 0, stderr);
   assert.equal(stdout.trim().split('\n').length, 1);
   const result = JSON.parse(stdout) as TrialResult;
   assert.deepEqual(
@@ -48,8 +47,8 @@ test('autotune trial --json prints one JSON object with the plan, read-back and 
 });
 
 test('autotune trial prints a readable summary', async () => {
-  const { code, stdout } = await autotune(['trial', '--model', TINY_MLP, '--threads', '2', '--numa', 'local', ...SHORT_FLAGS]);
-  assert.equal(code, 0);
+  const { code, stdout, stderr } = await autotune(['trial', '--model', TINY_MLP, '--threads', '2', '--numa', 'local', ...SHORT_FLAGS]);
+  assert.equal(code, 0, stderr);
   assert.match(stdout, /^config {6}P=1 T=2 numa=local batch=1 smt=cores spinning=on$/m);
   assert.match(stdout, /^ {2}worker 0 {2}CPUs 0-1 main 0 pool 1 {2}memory bind 0$/m);
   assert.match(stdout, /^read-back {3}verified yes$/m);

@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TrialConfig } from '../../src/placement/types.js';
 import type { MeasureSettings, ModelInfo, TrialRequest } from '../../src/runner/types.js';
 import { WORKER_ENTRY } from '../../src/runner/worker-process.js';
 import { readTopology } from '../../src/topology/read-topology.js';
 import { resolveModel } from '../../src/workload/resolve-model.js';
+
+/** The repository root, wherever tsc put the compiled tests. */
+export const REPO_ROOT = ((): string => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return dir;
+})();
 
 /** Small enough that one inference takes tens of microseconds: trials here measure the runner. */
 export const TINY_MLP = 'builtin:mlp?in=32&hidden=64&layers=2&out=8';

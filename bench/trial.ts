@@ -1,0 +1,112 @@
+/**
+ * What the instrument costs: autotune's runTrial against a minimal independent loop over the same
+ * model (plain onnxruntime-node in a child process, pinned the same way with taskset, same thread
+ * settings, no autotune code), paired round by round in one run. Target: autotune's TPS at
+ * most 3% below the plain loop's, at a model size where one inference takes about 1 ms.
+ *
+ *   npm run bench:trial            (BENCH_ROUNDS, BENCH_WINDOW_S, BENCH_MODEL override the defaults)
+ */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { median } from 'simple-statistics';
+import { AutotuneError } from '../src/errors.js';
+import { planPlacement } from '../src/placement/index.js';
+import type { TrialConfig } from '../src/placement/types.js';
+import { runTrial } from '../src/runner/index.js';
+import { formatCpuList } from '../src/topology/cpulist.js';
+import { readTopology } from '../src/topology/read-topology.js';
+import { inspectModel, planInputs, resolveModel } from '../src/workload/index.js';
+
+const MODEL = process.env.BENCH_MODEL ?? 'builtin:mlp?in=1024&hidden=1536&layers=3';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
+const WINDOW_MS = Number(process.env.BENCH_WINDOW_S ?? 3) * 1000;
+const WARMUP_MS = 1000;
+const TARGET_COST = 0.03;
+
+const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The plain loop: nothing but onnxruntime-node, the same session options, back-to-back runs. */
+const PLAIN_LOOP = `
+import * as ort from 'onnxruntime-node';
+const [path, inputsJson, warmupMs, windowMs] = process.argv.slice(1);
+const session = await ort.InferenceSession.create(path, {
+  intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
+  extra: { session: { intra_op: { allow_spinning: '1' } } },
+});
+const feeds = {};
+for (const [name, dims] of Object.entries(JSON.parse(inputsJson))) {
+  const data = new Float32Array(dims.reduce((a, b) => a * b, 1)).map(() => Math.random() * 2 - 1);
+  feeds[name] = new ort.Tensor('float32', data, dims);
+}
+const warmEnd = performance.now() + Number(warmupMs);
+while (performance.now() < warmEnd) await session.run(feeds);
+const start = performance.now();
+const end = start + Number(windowMs);
+let now = start;
+let inferences = 0;
+while (now < end) {
+  await session.run(feeds);
+  inferences++;
+  now = performance.now();
+}
+process.stdout.write(JSON.stringify({ inferences, ms: now - start }));
+`;
+
+async function plainTps(cpus: number[], modelPath: string, inputs: Record<string, number[]>): Promise<number> {
+  const { stdout } = await promisify(execFile)(
+    'taskset',
+    ['-c', formatCpuList(cpus), process.execPath, '--input-type=module', '-e', PLAIN_LOOP, modelPath, JSON.stringify(inputs), String(WARMUP_MS), String(WINDOW_MS)],
+    { cwd: PACKAGE_ROOT },
+  );
+  const { inferences, ms } = JSON.parse(stdout) as { inferences: number; ms: number };
+  return inferences / (ms / 1000);
+}
+
+async function main(): Promise<void> {
+  const topology = readTopology();
+  const config: TrialConfig = { processes: 1, threads: 1, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline: false };
+  const model = await resolveModel(MODEL, { cacheDir: process.env.AUTOTUNE_CACHE ?? resolve('.autotune', 'models') });
+  const inputPlan = planInputs(await inspectModel(model.path), { shapes: {}, values: {}, sampleFile: null }, 1);
+  const nonFloat = inputPlan.inputs.find((i) => i.elementType !== 'float32');
+  if (nonFloat) throw new AutotuneError('usage', `the plain loop feeds float32 only; ${MODEL} input ${nonFloat.name} is ${nonFloat.elementType}`);
+  const inputs = Object.fromEntries(inputPlan.inputs.map((i) => [i.name, i.dims]));
+  const cpus = planPlacement(config, topology, { oversubscribe: false, pinning: true }).workers[0]!.cpus;
+
+  console.log(`model ${model.name}; P=1 T=1 batch 1 on CPU ${formatCpuList(cpus)}; ${ROUNDS} rounds of ${WINDOW_MS / 1000} s windows`);
+  const ratios: number[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    // Alternate the order: on a shared machine the load drifts, and pairs measured back to back
+    // see nearly the same background, so the median of per-round ratios is the robust figure.
+    const autotuneTps = async (): Promise<number> => {
+      const result = await runTrial({
+        config,
+        model,
+        inputs: { shapes: {}, values: {}, sampleFile: null },
+        measure: { warmupMs: WARMUP_MS, minMs: WINDOW_MS, maxMs: WINDOW_MS, minSamples: 1, p99CiBound: 1 },
+        oversubscribe: false,
+        topology,
+      });
+      if (!result.verification.verified) console.log(`  read-back NOT verified: ${result.verification.mismatches.join('; ')}`);
+      return result.tps;
+    };
+    let plain: number;
+    let autotune: number;
+    if (round % 2 === 1) {
+      plain = await plainTps(cpus, model.path, inputs);
+      autotune = await autotuneTps();
+    } else {
+      autotune = await autotuneTps();
+      plain = await plainTps(cpus, model.path, inputs);
+    }
+    ratios.push(autotune / plain);
+    console.log(`round ${round}: plain ${plain.toFixed(1)} inferences/s, autotune ${autotune.toFixed(1)} samples/s, ratio ${ratios.at(-1)!.toFixed(4)}`);
+  }
+  const ratio = median(ratios);
+  const cost = 1 - ratio;
+  console.log(`median ratio autotune/plain ${ratio.toFixed(4)} over ${ROUNDS} rounds (min ${Math.min(...ratios).toFixed(4)}, max ${Math.max(...ratios).toFixed(4)})`);
+  console.log(`instrument cost ${(cost * 100).toFixed(2)}% (target <= ${TARGET_COST * 100}%): ${cost <= TARGET_COST ? 'within target' : 'ABOVE TARGET'}`);
+}
+
+await main();
