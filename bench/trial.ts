@@ -7,7 +7,7 @@
  *   npm run bench:trial            (BENCH_ROUNDS, BENCH_WINDOW_S, BENCH_MODEL override the defaults)
  */
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { median } from 'simple-statistics';
@@ -25,7 +25,8 @@ const WINDOW_MS = Number(process.env.BENCH_WINDOW_S ?? 3) * 1000;
 const WARMUP_MS = 1000;
 const TARGET_COST = 0.03;
 
-const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** `node -e` resolves 'onnxruntime-node' from its working directory: anywhere inside the package. */
+const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** The plain loop: nothing but onnxruntime-node, the same session options, back-to-back runs. */
 const PLAIN_LOOP = `
@@ -58,7 +59,7 @@ async function plainTps(cpus: number[], modelPath: string, inputs: Record<string
   const { stdout } = await promisify(execFile)(
     'taskset',
     ['-c', formatCpuList(cpus), process.execPath, '--input-type=module', '-e', PLAIN_LOOP, modelPath, JSON.stringify(inputs), String(WARMUP_MS), String(WINDOW_MS)],
-    { cwd: PACKAGE_ROOT },
+    { cwd: HERE },
   );
   const { inferences, ms } = JSON.parse(stdout) as { inferences: number; ms: number };
   return inferences / (ms / 1000);

@@ -137,9 +137,12 @@ async function trial(flags: TrialFlags): Promise<TrialResult> {
   }
 }
 
-/** Phases and warnings go to stderr so stdout holds only the result. */
+/**
+ * Warnings go to stderr so stdout holds only the result; phases too, but only for a person at a
+ * terminal, so a script sees nothing but warnings and, on failure, the one error line.
+ */
 function showEvent(event: RunnerEvent): void {
-  if (event.type === 'phase') process.stderr.write(`autotune: ${event.phase}\n`);
+  if (event.type === 'phase' && process.stderr.isTTY) process.stderr.write(`autotune: ${event.phase}\n`);
   else if (event.type === 'warning') process.stderr.write(`autotune: warning: ${event.message}\n`);
 }
 
