@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { AutotuneError } from '../errors.js';
-import { isStable, LatencyHistogram, noiseReasons, summarize, type HistogramSnapshot } from '../measure/index.js';
+import { formatSeconds, isStable, LatencyHistogram, noiseReasons, summarize, type HistogramSnapshot, type LatencySummary } from '../measure/index.js';
 import { probeCapabilities, type Capabilities, type LaunchPlacement } from '../native/index.js';
 import { ortAffinities, planPlacement } from '../placement/index.js';
 import type { Plan, WorkerPlan } from '../placement/types.js';
@@ -152,7 +152,7 @@ class TrialRun {
    * linger); otherwise they are killed at once.
    */
   async teardown(graceful: boolean): Promise<void> {
-    for (const timer of this.timers) clearInterval(timer);
+    for (const timer of this.timers) clearTimeout(timer);
     this.signal?.removeEventListener('abort', this.onAbort);
     this.finishing = true;
     if (graceful) {
@@ -291,36 +291,44 @@ class TrialRun {
     for (const worker of this.workers) worker.send(message);
   }
 
+  /**
+   * Merges the workers' windows as their progress arrives and closes the window when isStable says
+   * so; the maximum time is also checked on the dot, not on the next progress tick.
+   */
   private measureUntilStable(windowStart: number): Promise<{ stable: boolean; reason: string }> {
     const settings = this.request.measure;
-    const batch = this.inputPlan.effectiveBatch;
     return new Promise((resolve) => {
-      const timer = setInterval(() => {
+      const check = (): void => {
         const elapsedMs = performance.now() - windowStart;
-        if (this.latest.size < this.workers.length) {
-          if (elapsedMs >= settings.maxMs) {
-            clearInterval(timer);
-            resolve({ stable: false, reason: `no inference finished within ${settings.maxMs} ms` });
-          }
-          return;
-        }
-        const merged = new LatencyHistogram();
-        let ips = 0;
-        for (const { histogram, elapsedMs: workerMs } of this.latest.values()) {
-          merged.merge(histogram);
-          if (workerMs > 0) ips += histogram.total / (workerMs / 1000);
-        }
-        if (merged.count === 0) return;
-        const summary = summarize(merged.snapshot());
-        this.emit({ type: 'progress', progress: { elapsedMs, inferences: summary.count, tps: ips * batch, p99Ms: summary.p99 } });
-        const verdict = isStable(summary, settings, elapsedMs);
-        if (verdict.done) {
-          clearInterval(timer);
-          resolve({ stable: verdict.stable, reason: verdict.reason });
-        }
-      }, PROGRESS_INTERVAL_MS);
-      this.timers.push(timer);
+        const summary = this.windowSoFar(elapsedMs);
+        const verdict = summary
+          ? isStable(summary, settings, elapsedMs)
+          : { done: elapsedMs >= settings.maxMs, stable: false, reason: `not every worker finished an inference within ${formatSeconds(settings.maxMs)}` };
+        if (!verdict.done) return;
+        clearInterval(ticks);
+        clearTimeout(deadline);
+        resolve({ stable: verdict.stable, reason: verdict.reason });
+      };
+      const ticks = setInterval(check, PROGRESS_INTERVAL_MS);
+      const deadline = setTimeout(check, settings.maxMs);
+      this.timers.push(ticks, deadline);
     });
+  }
+
+  /** The merged window so far, reported as progress; null until every worker has results. */
+  private windowSoFar(elapsedMs: number): LatencySummary | null {
+    if (this.latest.size < this.workers.length) return null;
+    const merged = new LatencyHistogram();
+    let ips = 0;
+    for (const { histogram, elapsedMs: workerMs } of this.latest.values()) {
+      merged.merge(histogram);
+      if (workerMs > 0) ips += histogram.total / (workerMs / 1000);
+    }
+    if (merged.count === 0) return null;
+    const summary = summarize(merged.snapshot());
+    const tps = ips * this.inputPlan.effectiveBatch;
+    this.emit({ type: 'progress', progress: { elapsedMs, inferences: summary.count, tps, p99Ms: summary.p99 } });
+    return summary;
   }
 
   /** A worker the runner waits on that stays silent past the phase's deadline is hung. */
