@@ -102,7 +102,15 @@ class TrialRun {
     private readonly capabilities: Capabilities,
     options: RunTrialOptions,
   ) {
-    this.emit = options.onEvent ?? (() => undefined);
+    const listener = options.onEvent ?? (() => undefined);
+    // A throwing listener must not strand the workers: it fails the trial like any other fault.
+    this.emit = (event) => {
+      try {
+        listener(event);
+      } catch (error) {
+        this.fail(new AutotuneError('trial', `trial event listener failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+      }
+    };
     this.tag = options.tag ?? randomBytes(6).toString('hex');
     this.hangTimeoutMs = options.hangTimeoutMs ?? DEFAULT_HANG_TIMEOUT_MS;
     this.phaseDeadlineMs = this.hangTimeoutMs;
