@@ -149,7 +149,7 @@ function summarise(m: Measured): Summary {
  * configurations within 5% of meeting it count. Each configuration is measured at most
  * `maxMeasurements` times, so the queue empties.
  */
-export function remeasureQueue(
+function remeasureQueue(
   measured: readonly Measured[],
   sloMs: number | null,
   maxRemeasure: number,
