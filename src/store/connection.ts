@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
-import Database from 'better-sqlite3';
+import { openSqlite, type Db } from './sqlite.js';
 
 import { AutotuneError } from '../errors.js';
 import { checkSchema, migrate, SCHEMA_VERSION } from './migrations.js';
@@ -18,11 +18,11 @@ export interface ConnectionOptions {
  * Opens (creating when writable) the database at `path`, sets it up and brings its schema up to
  * date, or throws an AutotuneError saying why the file cannot be used.
  */
-export function openDatabase(path: string, options: ConnectionOptions): Database.Database {
+export function openDatabase(path: string, options: ConnectionOptions): Db {
   checkPath(path, options.readonly);
-  let db: Database.Database;
+  let db: Db;
   try {
-    db = new Database(path, { readonly: options.readonly, fileMustExist: options.readonly, timeout: options.busyTimeoutMs });
+    db = openSqlite(path, { readonly: options.readonly, fileMustExist: options.readonly, timeout: options.busyTimeoutMs });
   } catch (e) {
     throw translateSqliteError(e, path, options.busyTimeoutMs);
   }
@@ -55,7 +55,7 @@ function checkPath(path: string, readonly: boolean): void {
   }
 }
 
-function configure(db: Database.Database, readonly: boolean): void {
+function configure(db: Db, readonly: boolean): void {
   db.pragma('foreign_keys = ON');
   if (readonly) return;
   // WAL: readers (autotune report, studies) never block the tuner, and a commit is one append.
@@ -68,14 +68,14 @@ function configure(db: Database.Database, readonly: boolean): void {
 }
 
 /** A truncated or damaged file fails here, before a long run starts, not after its first trial. */
-function checkIntegrity(db: Database.Database, path: string): void {
+function checkIntegrity(db: Db, path: string): void {
   const verdict = db.pragma('quick_check(1)', { simple: true }) as string;
   if (verdict !== 'ok') {
     throw new AutotuneError('store', `${path} is not a readable autotune database (${verdict}): move it away or choose another --db`);
   }
 }
 
-function requireCurrentSchema(db: Database.Database, path: string): void {
+function requireCurrentSchema(db: Db, path: string): void {
   const version = checkSchema(db, path);
   if (version < SCHEMA_VERSION) {
     throw new AutotuneError(

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Db } from './sqlite.js';
 
 import { AutotuneError } from '../errors.js';
 
@@ -133,12 +133,12 @@ export const MIGRATIONS: readonly Migration[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export function schemaVersionOf(db: Database.Database): number {
+export function schemaVersionOf(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
 /** Refuses a file this autotune cannot read: a newer schema, or a SQLite file of something else. */
-export function checkSchema(db: Database.Database, name: string, migrations: readonly Migration[] = MIGRATIONS): number {
+export function checkSchema(db: Db, name: string, migrations: readonly Migration[] = MIGRATIONS): number {
   const version = schemaVersionOf(db);
   if (version > migrations.length) {
     throw new AutotuneError(
@@ -160,7 +160,7 @@ export function checkSchema(db: Database.Database, name: string, migrations: rea
  * transaction, so a failure (or a crash) leaves the file at its old version, and two tuners
  * opening the same new file cannot both apply them.
  */
-export function migrate(db: Database.Database, name: string, migrations: readonly Migration[] = MIGRATIONS): void {
+export function migrate(db: Db, name: string, migrations: readonly Migration[] = MIGRATIONS): void {
   if (checkSchema(db, name, migrations) === migrations.length) return;
   db.transaction(() => {
     // Re-read inside the write lock: another process may have migrated meanwhile.

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { SqliteError } from './sqlite.js';
 
 import { AutotuneError } from '../errors.js';
 
@@ -7,7 +7,7 @@ import { AutotuneError } from '../errors.js';
  * user gave it. Anything that is not an SQLite error (a bug, an AutotuneError) passes unchanged.
  */
 export function translateSqliteError(e: unknown, name: string, busyTimeoutMs: number): unknown {
-  if (!(e instanceof Database.SqliteError)) return e;
+  if (!(e instanceof SqliteError)) return e;
   const options = { errno: e.code, cause: e };
   // Extended codes (SQLITE_BUSY_SNAPSHOT, SQLITE_IOERR_WRITE...) share their primary code's meaning.
   const primary = /^SQLITE_[A-Z]+/.exec(e.code)?.[0];

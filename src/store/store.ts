@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Db } from './sqlite.js';
 
 import { AutotuneError } from '../errors.js';
 import type { Plan } from '../placement/types.js';
@@ -47,12 +47,12 @@ interface StudyRow {
 
 class SqliteStore implements Store {
   readonly path: string;
-  readonly #db: Database.Database;
+  readonly #db: Db;
   readonly #busyTimeoutMs: number;
   /** Locks taken through this store, released on close. */
   readonly #locks = new Set<StudyLockRelease>();
 
-  constructor(db: Database.Database, path: string, busyTimeoutMs: number) {
+  constructor(db: Db, path: string, busyTimeoutMs: number) {
     this.#db = db;
     this.path = path;
     this.#busyTimeoutMs = busyTimeoutMs;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
-import type Database from 'better-sqlite3';
+import type { Db } from './sqlite.js';
 
 import { AutotuneError } from '../errors.js';
 import type { StaleLock } from './types.js';
@@ -25,7 +25,7 @@ export interface HeldLock {
  * transaction, so of two tuners starting together exactly one gets the lock. A row left by a
  * tuner that died on this host (its pid is gone, or the machine has rebooted since) is replaced.
  */
-export function takeStudyLock(db: Database.Database, studyId: number): HeldLock {
+export function takeStudyLock(db: Db, studyId: number): HeldLock {
   return db
     .transaction((): HeldLock => {
       const study = db.prepare('SELECT name FROM studies WHERE id = ?').get(studyId) as { name: string } | undefined;
@@ -54,7 +54,7 @@ export function takeStudyLock(db: Database.Database, studyId: number): HeldLock 
 }
 
 /** Deletes the lock row only if it is still ours (it may have been taken over meanwhile). */
-export function dropStudyLock(db: Database.Database, studyId: number, owner: string): void {
+export function dropStudyLock(db: Db, studyId: number, owner: string): void {
   db.prepare('DELETE FROM study_locks WHERE study_id = ? AND owner = ?').run(studyId, owner);
 }
 

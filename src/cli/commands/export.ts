@@ -3,9 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { AutotuneError } from '../../errors.js';
 import {
-  choose,
   EXPORT_FORMATS,
-  parsePick,
   renderDocker,
   renderExportJson,
   renderKubernetes,
@@ -15,8 +13,8 @@ import {
   type ExportFile,
   type ExportFormat,
 } from '../../export/index.js';
-import { DEFAULT_DB_PATH, openStore } from '../../store/index.js';
-import { hereFingerprint, loadReport } from './report-source.js';
+import { DEFAULT_DB_PATH } from '../../store/index.js';
+import { chooseTrial, parseBasePort } from './report-source.js';
 
 interface ExportFlags {
   db?: string;
@@ -50,16 +48,8 @@ export function register(program: Command): void {
 function exportStudy(study: string | null, flags: ExportFlags): void {
   const format = flags.format as ExportFormat;
   if (!EXPORT_FORMATS.includes(format)) throw new AutotuneError('usage', `--format ${flags.format}: expected ${EXPORT_FORMATS.join(', ')}`);
-  const pick = parsePick(flags.pick);
-  const basePort = Number(flags.basePort);
-  if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65535) throw new AutotuneError('usage', `--base-port ${flags.basePort}: expected a port number 1-65535`);
-  const store = openStore(flags.db ?? DEFAULT_DB_PATH, { readonly: true });
-  let chosen: Chosen;
-  try {
-    chosen = choose(store, loadReport(store, study, hereFingerprint()), pick);
-  } finally {
-    store.close();
-  }
+  const basePort = parseBasePort(flags.basePort);
+  const chosen = chooseTrial(flags.db, study, flags.pick);
   const name = flags.name ?? `autotune-${chosen.studyName}`;
   const files = render(format, chosen, { ...flags, name, basePort });
   if (flags.output === undefined) {

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { AutotuneError } from '../../errors.js';
-import { choose, launchInstances, parsePick, type Chosen } from '../../export/index.js';
-import { DEFAULT_DB_PATH, openStore } from '../../store/index.js';
-import { hereFingerprint, loadReport } from './report-source.js';
+import { launchInstances } from '../../export/index.js';
+import { DEFAULT_DB_PATH } from '../../store/index.js';
+import { chooseTrial, parseBasePort } from './report-source.js';
 
 interface LaunchFlags {
   db?: string;
@@ -34,18 +34,10 @@ export function register(program: Command): void {
 }
 
 async function launch(study: string | null, argv: string[], flags: LaunchFlags): Promise<void> {
-  const pick = parsePick(flags.pick);
-  const basePort = Number(flags.basePort);
+  const basePort = parseBasePort(flags.basePort);
   const graceS = Number(flags.grace);
-  if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65535) throw new AutotuneError('usage', `--base-port ${flags.basePort}: expected a port number 1-65535`);
   if (!(graceS >= 0)) throw new AutotuneError('usage', `--grace ${flags.grace}: expected seconds >= 0`);
-  const store = openStore(flags.db ?? DEFAULT_DB_PATH, { readonly: true });
-  let chosen: Chosen;
-  try {
-    chosen = choose(store, loadReport(store, study, hereFingerprint()), pick);
-  } finally {
-    store.close();
-  }
+  const chosen = chooseTrial(flags.db, study, flags.pick);
   const launched = launchInstances(chosen, argv, { basePort, stdio: 'inherit', graceMs: graceS * 1000 });
   process.stderr.write(`launch: ${launched.pids.length} instance(s) of trial ${chosen.trialId} (${chosen.reason}); pids ${launched.pids.join(' ')}\n`);
   let signalled: NodeJS.Signals | null = null;
