@@ -10,9 +10,9 @@ export function configLabel(c: TrialConfig): string {
 }
 
 /**
- * One point per measured configuration, by the same rule as the end-of-study summary of `tune`
- * (study/summary.ts) so both name the same winner: the mean of its completed measurements, with
- * drift-flagged ones left out when the configuration has others.
+ * One point per measured configuration: the mean of its completed measurements, with drift-flagged
+ * ones left out when the configuration has others. The end-of-study summary of `tune`
+ * (study/summary.ts) is built on these points too, so both name the same winner.
  */
 export function configurationPoints(trials: readonly TrialRecord[]): ReportPoint[] {
   const byConfig = new Map<string, TrialRecord[]>();

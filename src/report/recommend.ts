@@ -1,3 +1,4 @@
+import type { Objectives } from '../search/pareto.js';
 import type { Gain, Recommendation, ReportPoint } from './types.js';
 
 /**
@@ -30,14 +31,19 @@ export function gainOver(point: ReportPoint, baseline: ReportPoint | null): Gain
   };
 }
 
+/** The highest TPS whose p99 meets the SLO (the highest overall without one); the first wins a tie. */
+export function fastestUnder<T extends Objectives>(points: readonly T[], sloMs: number | null): T | null {
+  const feasible = sloMs === null ? points : points.filter((p) => p.p99Ms <= sloMs);
+  return feasible.reduce<T | null>((top, p) => (top === null || p.tps > top.tps ? p : top), null);
+}
+
 /**
  * Highest TPS meeting the SLO (highest TPS overall without one), lowest p99, and the knee. The
  * SLO pick is missing when no configuration meets the SLO; every pick lies on the front.
  */
 export function recommend(front: readonly ReportPoint[], points: readonly ReportPoint[], baseline: ReportPoint | null, sloMs: number | null): Recommendation[] {
   const out: Recommendation[] = [];
-  const feasible = sloMs === null ? points : points.filter((p) => p.p99Ms <= sloMs);
-  const fastest = feasible.reduce<ReportPoint | null>((top, p) => (top === null || p.tps > top.tps ? p : top), null);
+  const fastest = fastestUnder(points, sloMs);
   if (fastest !== null) {
     const reason =
       sloMs === null
