@@ -1,9 +1,8 @@
 import { AutotuneError } from '../errors.js';
 import { paretoFront } from '../search/pareto.js';
-import { buildSpace } from '../search/space.js';
-import { parseStudy, type StudyDefinition } from '../study/schema.js';
 import type { Store, StudyRecord, TrialRecord } from '../store/types.js';
-import type { Fingerprint, Topology } from '../topology/types.js';
+import type { Fingerprint } from '../topology/types.js';
+import { describeStudy } from './describe-study.js';
 import { parameterEffects } from './effects.js';
 import { configurationPoints } from './points.js';
 import { recommend } from './recommend.js';
@@ -39,13 +38,12 @@ export function buildReport(store: Store, study: StudyRecord, options: ReportOpt
   const points = configurationPoints(trials);
   if (points.length === 0) throw noCompletedTrial(study, trials);
 
-  const definition = definitionOf(study);
-  const sloMs = definition?.sloMs ?? null;
   const machine = store.getMachine(study.machineId);
+  const { definition, space, model, strategy, strategyUsed } = describeStudy(study, machine?.topology ?? null);
+  const sloMs = definition?.sloMs ?? null;
   const front = paretoFront(points);
   const baseline = points.find((p) => p.config.baseline) ?? null;
   const onFront = new Set(front.map((p) => p.trialId));
-  const space = definition && machine ? spaceOf(definition, machine.topology) : null;
   const count = (state: TrialRecord['state']): number => trials.filter((t) => t.state === state).length;
 
   return {
@@ -55,8 +53,10 @@ export function buildReport(store: Store, study: StudyRecord, options: ReportOpt
       name: study.name,
       state: study.state,
       createdAt: study.createdAt,
+      model,
       modelPath: study.modelPath,
-      strategy: definition?.strategy ?? null,
+      strategy,
+      strategyUsed,
       sloMs,
     },
     machine: {
@@ -71,6 +71,7 @@ export function buildReport(store: Store, study: StudyRecord, options: ReportOpt
       interrupted: count('interrupted'),
       running: count('running'),
       configurations: points.length,
+      searched: points.filter((p) => !p.config.baseline).length,
       spaceSize: space?.size ?? null,
     },
     baseline,
@@ -93,26 +94,6 @@ export function buildReport(store: Store, study: StudyRecord, options: ReportOpt
     }),
     trials: trials.map((t) => reportTrial(t, onFront)),
   };
-}
-
-/** The stored definition, or null when it no longer parses (written by an older autotune). */
-function definitionOf(study: StudyRecord): StudyDefinition | null {
-  try {
-    return parseStudy(study.definition, `study ${study.name}`);
-  } catch {
-    return null;
-  }
-}
-
-function spaceOf(definition: StudyDefinition, topology: Topology): { size: number; variedAxes: number } | null {
-  try {
-    const { configs } = buildSpace(definition, topology);
-    const axes = ['processes', 'threads', 'numa', 'batch', 'smt', 'spinning'] as const;
-    const variedAxes = axes.filter((axis) => new Set(configs.map((c) => c[axis])).size > 1).length;
-    return { size: configs.length, variedAxes };
-  } catch {
-    return null;
-  }
 }
 
 function noCompletedTrial(study: StudyRecord, trials: readonly TrialRecord[]): AutotuneError {

@@ -1,3 +1,4 @@
+import { strategyLabel } from './describe-study.js';
 import { fmt } from './recommend.js';
 import { alignTable, gainText } from './render-text.js';
 import { mdTable } from './render-markdown.js';
@@ -10,10 +11,11 @@ export function compareRows(reports: readonly Report[]): { header: string[]; row
   const header = ['', ...reports.map((r) => r.study.name)];
   const row = (name: string, cell: (r: Report) => string): string[] => [name, ...reports.map(cell)];
   const rows = [
-    row('model', (r) => r.study.modelPath),
+    row('model', (r) => r.study.model),
+    row('strategy', (r) => strategyLabel(r.study.strategy, r.study.strategyUsed) ?? '?'),
     row('machine', (r) => (r.machine.fingerprint ? `${r.machine.fingerprint.cpuModel} (${r.machine.fingerprint.threads} CPUs)` : '?')),
     row('SLO p99 ms', (r) => (r.study.sloMs === null ? '-' : fmt(r.study.sloMs))),
-    row('configurations', (r) => `${r.counts.configurations}${r.counts.spaceSize === null ? '' : ` of ${r.counts.spaceSize}`}`),
+    row('configurations', (r) => `${r.counts.searched}${r.counts.spaceSize === null ? '' : ` of ${r.counts.spaceSize}`}${r.baseline ? ' + baseline' : ''}`),
     row('front / dominated', (r) => `${r.front.length} / ${r.dominated}`),
     row('baseline', (r) => (r.baseline ? `${fmt(r.baseline.tps)} samples/s, p99 ${fmt(r.baseline.p99Ms)} ms` : '-')),
   ];

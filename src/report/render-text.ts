@@ -1,3 +1,4 @@
+import { strategyLabel } from './describe-study.js';
 import { fmt } from './recommend.js';
 import type { Gain, Report, ReportPoint } from './types.js';
 
@@ -28,10 +29,12 @@ export function renderText(report: Report): string {
 export function headline(report: Report): string[] {
   const { study, counts } = report;
   const slo = study.sloMs === null ? 'no SLO' : `SLO p99 <= ${fmt(study.sloMs)} ms`;
-  const space = counts.spaceSize === null ? '' : ` of ${counts.spaceSize} in the space`;
+  const space = counts.spaceSize === null ? ' of the space' : ` of ${counts.spaceSize} in the space`;
+  const strategy = strategyLabel(study.strategy, study.strategyUsed);
   const lines = [
-    `Study ${study.name} (${study.state}${study.strategy ? `, ${study.strategy}` : ''}): ${study.modelPath}, ${slo}`,
-    `${counts.trials} trial(s): ${counts.complete} complete, ${counts.failed} failed, ${counts.interrupted} interrupted; ${counts.configurations} configuration(s) measured${space}`,
+    `Study ${study.name} (${study.state}${strategy ? `, ${strategy}` : ''}): model ${study.model}, ${slo}`,
+    `${counts.trials} trial(s): ${counts.complete} complete, ${counts.failed} failed, ${counts.interrupted} interrupted; ` +
+      `${counts.searched} configuration(s) measured${space}${report.baseline ? ', plus the baseline' : ''}`,
   ];
   const m = report.machine.fingerprint;
   if (m !== null) lines.push(`Machine: ${m.cpuModel}, ${m.nodes} node(s), ${m.cores} cores, ${m.threads} CPUs (fingerprint ${m.hash}${report.machine.sameAsHere === false ? ', NOT this machine' : ''})`);

@@ -113,8 +113,14 @@ export interface Report {
     name: string;
     state: StudyState;
     createdAt: string;
+    /** The model as the user named it: `builtin:mlp`, or their path (with the resolved file when it differs). */
+    model: string;
+    /** The model file the trials loaded (for a built-in: its generated, cached file). */
     modelPath: string;
+    /** As the definition names it (`auto` included); null when the stored definition is unreadable. */
     strategy: string | null;
+    /** What the study ran: `auto` resolved to grid or bayes, else the named strategy; null when unknown. */
+    strategyUsed: string | null;
     sloMs: number | null;
   };
   machine: {
@@ -131,6 +137,8 @@ export interface Report {
     running: number;
     /** Distinct configurations measured, the baseline included. */
     configurations: number;
+    /** Distinct configurations of the search space measured: `configurations` without the baseline. */
+    searched: number;
     /** Feasible configurations of the study's space on its machine; null when unknown. */
     spaceSize: number | null;
   };

@@ -6,9 +6,12 @@ import { after, before, test } from 'node:test';
 
 import { buildReport, kneeOf, renderCompareText, renderCsv, renderJson, renderMarkdown, renderText, selectStudy } from '../../src/report/index.js';
 import type { Report } from '../../src/report/index.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import { describeStudy, strategyLabel } from '../../src/report/describe-study.js';
+import { openStore, type Store, type StudyRecord } from '../../src/store/index.js';
+import { parseStudy } from '../../src/study/schema.js';
 import { summarizeTrials } from '../../src/study/summary.js';
 import { FIXTURE, fixtureMachine, otherMachine, writeReportFixture } from '../fixtures/report/build-db.js';
+import { topology } from '../store/fixtures.js';
 
 let dir: string;
 let store: Store;
@@ -125,4 +128,29 @@ test('formats: JSON round-trips with its schema, CSV has one row per trial, Mark
   const compare = renderCompareText([report, buildReport(store, selectStudy(store, 'strict'), { here: null })]);
   assert.match(compare, /^ +fixture +strict$/m);
   assert.match(compare, /^slo: config +p1 t2 none b1 spin +none$/m);
+});
+
+test('the headline names the model as the user did, the strategy run, and counts the space apart from the baseline', () => {
+  assert.equal(report.study.model, 'builtin:mlp');
+  assert.equal(report.study.modelPath, '/models/mlp.onnx');
+  assert.equal(report.counts.searched, FIXTURE.configurations - 1);
+  const [study, counts] = renderText(report).split('\n');
+  assert.equal(study, 'Study fixture (complete, grid): model builtin:mlp, SLO p99 <= 4.00 ms');
+  assert.match(counts!, /; 6 configuration\(s\) measured of 12 in the space, plus the baseline$/);
+});
+
+test('describeStudy: auto resolves as the loop does, a path model keeps the file it resolved to', () => {
+  const record = (definition: Record<string, unknown>, modelPath: string): StudyRecord => ({
+    id: 1, name: 's', definition: parseStudy({ name: 's', ...definition }), modelPath, modelSha256: 'ab', machineId: 1, createdAt: '', state: 'complete',
+  });
+  const space = { processes: [1, 2], threads: [1, 2], numa: ['none', 'local'], batch: [1, 8] }; // 12 feasible on 2 CPUs
+  const wide = describeStudy(record({ space }, '/cache/mlp-1.onnx'), topology);
+  assert.deepEqual([wide.model, wide.strategy, wide.strategyUsed, wide.space?.size], ['builtin:mlp', 'auto', 'grid', 12]);
+  assert.equal(strategyLabel(wide.strategy, wide.strategyUsed), 'auto (grid)');
+  const tight = describeStudy(record({ space, budget: { trials: 5 } }, '/cache/mlp-1.onnx'), topology);
+  assert.equal(strategyLabel(tight.strategy, tight.strategyUsed), 'auto (bayes)');
+  const named = describeStudy(record({ space, strategy: 'random', model: 'models/m.onnx' }, '/work/models/m.onnx'), null);
+  assert.deepEqual([named.model, strategyLabel(named.strategy, named.strategyUsed)], ['models/m.onnx (/work/models/m.onnx)', 'random']);
+  assert.equal(describeStudy(record({ model: '/work/m.onnx' }, '/work/m.onnx'), null).model, '/work/m.onnx');
+  assert.equal(describeStudy({ ...record({}, '/x.onnx'), definition: { old: true } }, topology).model, '/x.onnx', 'unreadable definition: the file');
 });

@@ -7,7 +7,7 @@ import test from 'node:test';
 import { configKey } from '../../src/search/strategy.js';
 import { openStore } from '../../src/store/index.js';
 import type { StudyEvent } from '../../src/study/events.js';
-import { tempDir, TINY_FLAGS } from './helpers.js';
+import { tempDir, TINY_FLAGS, TINY_MLP } from './helpers.js';
 
 const BIN = new URL('../../../bin/autotune.js', import.meta.url).pathname;
 const FIXTURES = new URL('../../../test/fixtures/study/', import.meta.url).pathname;
@@ -147,11 +147,12 @@ test('CLI: a study file with a wrong field, a bad flag, and the studies listing'
 
   const listing = spawnSync(process.execPath, [BIN, 'studies', '--db', 'autotune.db', '--json'], { cwd: dir, encoding: 'utf8' });
   assert.equal(listing.status, 0, listing.stderr);
-  const studies = JSON.parse(listing.stdout) as Array<{ name: string; state: string; counts: { complete: number } }>;
-  assert.deepEqual(studies.map((s) => [s.name, s.state, s.counts.complete]), [['listed', 'complete', 2]]);
+  const studies = JSON.parse(listing.stdout) as Array<{ name: string; state: string; counts: { complete: number }; model: string; strategy: string; strategyUsed: string }>;
+  assert.deepEqual(studies.map((s) => [s.name, s.state, s.counts.complete, s.model, s.strategy, s.strategyUsed]), [['listed', 'complete', 2, TINY_MLP, 'auto', 'grid']]);
   const table = spawnSync(process.execPath, [BIN, 'studies', '--db', 'autotune.db'], { cwd: dir, encoding: 'utf8' });
   assert.match(table.stdout, /^STUDY\s+STATE\s+COMPLETE/);
   assert.match(table.stdout, /\nlisted\s+complete\s+2\s+0\s+0\s+2\s/);
+  assert.ok(table.stdout.includes(`auto (grid)  ${TINY_MLP}  `), table.stdout);
 
   const resume = spawnSync(process.execPath, [BIN, 'tune', '--study', 'nope', '--db', 'autotune.db'], { cwd: dir, encoding: 'utf8' });
   assert.equal(resume.status, 2);

@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
-import { DEFAULT_DB_PATH, openStore, type StudyListing } from '../../store/index.js';
+import { describeStudy, strategyLabel } from '../../report/describe-study.js';
+import { DEFAULT_DB_PATH, openStore, type Store, type StudyListing } from '../../store/index.js';
+
+/** A listing with the model as the user named it and the strategy the study ran. */
+type ListedStudy = StudyListing & { model: string; strategyUsed: string | null };
 
 export function register(program: Command): void {
   program
@@ -10,7 +14,7 @@ export function register(program: Command): void {
     .action((flags: { db?: string; json: boolean }) => {
       const store = openStore(flags.db ?? DEFAULT_DB_PATH, { readonly: true });
       try {
-        const studies = store.listStudies();
+        const studies = store.listStudies().map((listing) => described(store, listing));
         process.stdout.write(flags.json ? `${JSON.stringify(studies, null, 2)}\n` : renderStudies(studies, store.path));
       } finally {
         store.close();
@@ -18,7 +22,14 @@ export function register(program: Command): void {
     });
 }
 
-function renderStudies(studies: readonly StudyListing[], path: string): string {
+function described(store: Store, listing: StudyListing): ListedStudy {
+  const study = store.getStudy(listing.name);
+  if (study === null) return { ...listing, model: listing.modelPath, strategyUsed: null };
+  const { model, strategyUsed } = describeStudy(study, store.getMachine(study.machineId)?.topology ?? null);
+  return { ...listing, model, strategyUsed };
+}
+
+function renderStudies(studies: readonly ListedStudy[], path: string): string {
   if (studies.length === 0) return `no studies in ${path} yet: run autotune tune\n`;
   const header = ['STUDY', 'STATE', 'COMPLETE', 'FAILED', 'INTERRUPTED', 'TOTAL', 'STRATEGY', 'MODEL', 'CREATED', 'LAST TRIAL'];
   const rows = studies.map((s) => [
@@ -28,8 +39,8 @@ function renderStudies(studies: readonly StudyListing[], path: string): string {
     String(s.counts.failed),
     String(s.counts.interrupted),
     String(s.total),
-    s.strategy ?? '-',
-    s.modelPath,
+    strategyLabel(s.strategy, s.strategyUsed) ?? '-',
+    s.model,
     s.createdAt.replace(/\.\d+Z$/, 'Z'),
     s.lastTrialAt?.replace(/\.\d+Z$/, 'Z') ?? '-',
   ]);

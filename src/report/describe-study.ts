@@ -1,0 +1,68 @@
+import { buildSpace } from '../search/space.js';
+import { resolveStrategyName } from '../study/choose-strategy.js';
+import { parseStudy, type StudyDefinition } from '../study/schema.js';
+import type { StudyRecord } from '../store/types.js';
+import type { Topology } from '../topology/types.js';
+import { isBuiltinSpec } from '../workload/builtin-models.js';
+
+/** What a study is, as the report and `autotune studies` name it. */
+export interface StudyDescription {
+  /** The stored definition, or null when it no longer parses (written by an older autotune). */
+  definition: StudyDefinition | null;
+  /** Feasible configurations of the space on the study's machine; null when unknown. */
+  space: { size: number; variedAxes: number } | null;
+  /** The model as the user named it: `builtin:mlp`, or their path with the file it resolved to when that differs. */
+  model: string;
+  /** The strategy the definition names (`auto` included); null when unknown. */
+  strategy: string | null;
+  /** The strategy the loop runs: what `auto` resolves to, else the named one; null when unknown. */
+  strategyUsed: 'grid' | 'random' | 'bayes' | null;
+}
+
+/**
+ * Describes a study from its stored definition and the topology of its machine. The strategy
+ * `auto` resolves to is not stored: it is a function of the definition and the size of the space
+ * (resolveStrategyName, the loop's own rule), and the loop rewrites the stored definition whenever
+ * a resumed run changes it, so this names the strategy of the latest run.
+ */
+export function describeStudy(study: StudyRecord, topology: Topology | null): StudyDescription {
+  const definition = definitionOf(study);
+  const space = definition && topology ? spaceOf(definition, topology) : null;
+  return {
+    definition,
+    space,
+    model: modelLabel(definition?.model.spec ?? null, study.modelPath),
+    strategy: definition?.strategy ?? null,
+    strategyUsed: definition === null || space === null ? null : resolveStrategyName(definition, space.size),
+  };
+}
+
+function modelLabel(spec: string | null, file: string): string {
+  // A built-in's cached file means nothing to the user; a relative path is worth resolving.
+  if (spec === null || spec === file) return file;
+  return isBuiltinSpec(spec) ? spec : `${spec} (${file})`;
+}
+
+/** `grid`, or `auto (grid)` when auto chose it: what the reports and listings show. */
+export function strategyLabel(strategy: string | null, used: string | null): string | null {
+  return strategy === null || used === null || used === strategy ? strategy : `${strategy} (${used})`;
+}
+
+function definitionOf(study: StudyRecord): StudyDefinition | null {
+  try {
+    return parseStudy(study.definition, `study ${study.name}`);
+  } catch {
+    return null;
+  }
+}
+
+function spaceOf(definition: StudyDefinition, topology: Topology): { size: number; variedAxes: number } | null {
+  try {
+    const { configs } = buildSpace(definition, topology);
+    const axes = ['processes', 'threads', 'numa', 'batch', 'smt', 'spinning'] as const;
+    const variedAxes = axes.filter((axis) => new Set(configs.map((c) => c[axis])).size > 1).length;
+    return { size: configs.length, variedAxes };
+  } catch {
+    return null;
+  }
+}
