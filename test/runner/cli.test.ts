@@ -46,6 +46,14 @@ test('autotune trial --json prints one JSON object with the plan, read-back and 
   assert.equal(typeof result.noisy, 'boolean');
 });
 
+test('autotune trial without --model measures builtin:mlp, as tune does', async () => {
+  const { code, stdout, stderr } = await autotune(['trial', '--processes', '2', '--threads', '1', '--json', ...SHORT_FLAGS]);
+  assert.equal(code, 0, stderr);
+  const result = JSON.parse(stdout) as TrialResult;
+  assert.equal(result.model.name, 'builtin:mlp');
+  assert.ok(result.tps > 0);
+});
+
 test('autotune trial prints a readable summary', async () => {
   const { code, stdout, stderr } = await autotune(['trial', '--model', TINY_MLP, '--threads', '2', '--numa', 'local', ...SHORT_FLAGS]);
   assert.equal(code, 0, stderr);

@@ -72,7 +72,8 @@ export function register(program: Command): void {
   program
     .command('trial')
     .description('Measure one placement configuration for real: P pinned workers x T threads on one model.')
-    .requiredOption('--model <model>', 'ONNX file or builtin:NAME (builtin:mlp, builtin:cnn, builtin:transformer)')
+    // The same model a study gets when it names none, so a first try needs no flag at all.
+    .option('--model <model>', 'ONNX file or builtin:NAME (builtin:mlp, builtin:cnn, builtin:transformer)', 'builtin:mlp')
     .option('--processes <n>', 'worker processes', wholeNumber('--processes', 1), 1)
     .option('--threads <n>', 'intra-op threads per process', wholeNumber('--threads', 1), 1)
     .option('--numa <policy>', `memory placement: ${NUMA_POLICIES.join('|')}`, oneOf('--numa', NUMA_POLICIES), 'none' as NumaPolicy)
