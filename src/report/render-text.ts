@@ -45,8 +45,20 @@ export function headline(report: Report): string[] {
 
 export function gainText(gain: Gain | null): string {
   if (gain === null) return 'gain over the baseline unknown (no baseline measured)';
-  const sign = (v: number): string => (v >= 0 ? `+${fmt(v)}` : fmt(v));
-  return `vs baseline: ${gain.tpsRatio.toFixed(2)}x TPS (${sign(gain.tpsDelta)} samples/s), ${gain.p99Ratio.toFixed(2)}x p99 (${sign(gain.p99DeltaMs)} ms)`;
+  return `vs baseline: ${gain.tpsRatio.toFixed(2)}x TPS (${signed(gain.tpsDelta)} samples/s), ${p99ChangeText(gain.p99Ratio, gain.p99DeltaMs)}`;
+}
+
+/**
+ * A p99 change said so that it cannot be read as a gain: a ratio above 1 is a slower p99, which a
+ * bare "4.28x p99" next to "9.56x TPS" reads as better. `p99 4.28x the baseline's (+0.990 ms, slower)`.
+ */
+export function p99ChangeText(ratio: number, deltaMs: number): string {
+  const verdict = deltaMs > 0 ? 'slower' : deltaMs < 0 ? 'faster' : 'the same';
+  return `p99 ${ratio.toFixed(2)}x the baseline's (${signed(deltaMs)} ms, ${verdict})`;
+}
+
+function signed(value: number): string {
+  return value >= 0 ? `+${fmt(value)}` : fmt(value);
 }
 
 export const pointHeader = ['CONFIG', 'TPS', 'P99 MS', 'P99 95% CI', 'P50 MS', 'TRIAL', 'FLAGS'];

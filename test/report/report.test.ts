@@ -54,6 +54,8 @@ test('recommendations: highest TPS under the SLO, lowest p99 and the knee, each 
     close(rec.gain!.tpsDelta, expected.tps - FIXTURE.baseline.tps, `${pick} TPS delta`);
     assert.match(rec.reason, /^[^\n]+$/);
   }
+  assert.match(renderText(report), /vs baseline: 1\.80x TPS \(\+800 samples\/s\), p99 1\.13x the baseline's \(\+0\.500 ms, slower\)$/m);
+  assert.match(renderText(report), /vs baseline: 0\.60x TPS \(-400 samples\/s\), p99 0\.50x the baseline's \(-2\.00 ms, faster\)$/m);
   assert.match(byPick['slo']!.reason, /meets the 4\.00 ms SLO/);
 });
 

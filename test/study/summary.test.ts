@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { isInteractive } from '../../src/cli/interactive.js';
+import { formatSummary } from '../../src/cli/reporters/format.js';
 import type { TrialConfig } from '../../src/placement/types.js';
 import type { TrialRecord } from '../../src/store/index.js';
 import { driftVerdict, tpsRelativeCi } from '../../src/study/drift.js';
@@ -39,6 +40,11 @@ test('summary: front, best under the SLO, gain over the baseline; repeats averag
   assert.equal(summarizeTrials(trials, 1).best, null);
   assert.equal(summarizeTrials(trials, null).best?.tps, 900);
   assert.deepEqual(summarizeTrials([], null), { completed: 0, failed: 0, front: [], baseline: null, best: null, gain: null });
+  assert.equal(
+    formatSummary(summarizeTrials(trials, null), null).at(-1),
+    "gain over the baseline (100.0 samples/s, p99 10.00 ms): 9.00x throughput, p99 4.00x the baseline's (+30.0 ms, slower)",
+  );
+  assert.match(formatSummary(summary, 20).at(-1)!, /2\.50x throughput, p99 1\.00x the baseline's \(\+0\.000 ms, the same\)$/);
 });
 
 test('drift: a change counts only beyond the threshold and both confidence intervals', () => {

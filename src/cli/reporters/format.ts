@@ -1,4 +1,5 @@
 import type { TrialConfig } from '../../placement/types.js';
+import { p99ChangeText } from '../../report/render-text.js';
 import type { FrontPoint, StudySummary } from '../../study/events.js';
 
 /** `p2 t1 local b8 spin` — the short form of a configuration every line-oriented output uses. */
@@ -24,7 +25,7 @@ export function formatSummary(summary: StudySummary, sloMs: number | null): stri
     if (summary.gain && summary.baseline) {
       lines.push(
         `gain over the baseline (${summary.baseline.tps.toFixed(1)} samples/s, p99 ${summary.baseline.p99Ms.toFixed(2)} ms): ` +
-          `${summary.gain.tps.toFixed(2)}x throughput, ${summary.gain.p99.toFixed(2)}x p99`,
+          `${summary.gain.tps.toFixed(2)}x throughput, ${p99ChangeText(summary.gain.p99, summary.best.p99Ms - summary.baseline.p99Ms)}`,
       );
     } else lines.push('no baseline measurement: gain unknown');
   }
