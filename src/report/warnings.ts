@@ -1,3 +1,4 @@
+import { unpinnedReasonIn } from '../runner/unpinned-note.js';
 import type { Store, StudyRecord, TrialRecord } from '../store/types.js';
 import type { Fingerprint } from '../topology/types.js';
 import { fmt } from './recommend.js';
@@ -44,7 +45,8 @@ export function reportWarnings(input: WarningInputs): ReportWarning[] {
   }
   const unpinned = points.filter((p) => !p.config.baseline && !p.pinned);
   if (unpinned.length > 0) {
-    add('unpinned', `${unpinned.length} configuration(s) ran unpinned because pinning was unsupported (${list(unpinned)}): the OS placed their threads`);
+    const why = unpinnedReasonIn(input.store.getTrialResult(unpinned[0]!.trialId)?.plan.notes ?? []);
+    add('unpinned', `${unpinned.length} configuration(s) ran unpinned, so placement was not applied and the OS placed their threads (${list(unpinned)})${why ? `; pinning was unavailable: ${why}` : ''}`);
   }
   if (input.studyMachine !== null && input.here !== null && input.studyMachine.hash !== input.here.hash) {
     const m = input.studyMachine;

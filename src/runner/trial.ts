@@ -8,6 +8,7 @@ import type { Plan, WorkerPlan } from '../placement/types.js';
 import { inspectModel, planInputs, type InputPlan } from '../workload/index.js';
 import type { WorkerReport } from './messages.js';
 import type { RunnerEvent, TrialPhase, TrialRequest, TrialResult, WorkerStats } from './types.js';
+import { unpinnedNote } from './unpinned-note.js';
 import { verifyPlacement } from './verify.js';
 import { WorkerProcess, type WorkerExit, type WorkerMessageType } from './worker-process.js';
 
@@ -94,6 +95,8 @@ class TrialRun {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly signal: AbortSignal | undefined;
   private readonly onAbort = (): void => this.fail(interrupted());
+  /** Why this trial runs without the placement it asked for; null when pinned or the baseline. */
+  private readonly unpinned: string | null;
 
   constructor(
     private readonly request: TrialRequest,
@@ -120,6 +123,7 @@ class TrialRun {
     this.failed.catch(() => undefined);
     this.signal = options.signal;
     this.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.unpinned = plan.pinned || request.config.baseline ? null : unpinnedNote(unpinnedReason(capabilities));
   }
 
   async execute(): Promise<Measured> {
@@ -200,13 +204,12 @@ class TrialRun {
     const reasons = [
       ...noiseReasons({ perWorkerTps: workers.map((w) => w.tps), stable: measured.stable, stabilityReason: measured.stabilityReason }),
       ...(verification.verified ? [] : [`placement not verified: ${verification.mismatches.length} mismatch(es) with the plan`]),
-      ...(this.plan.pinned || config.baseline ? [] : [`unpinned: ${unpinnedReason(this.capabilities)}`]),
       ...this.notes,
     ];
     const snapshot = merged.snapshot();
     return {
       config,
-      plan: this.plan,
+      plan: this.unpinned === null ? this.plan : { ...this.plan, notes: [...this.plan.notes, this.unpinned] },
       model: this.request.model,
       readBack,
       verification,
@@ -231,6 +234,7 @@ class TrialRun {
   }
 
   private spawnAll(): void {
+    if (this.unpinned !== null) this.emit({ type: 'warning', message: this.unpinned });
     const memPolicyOk = this.capabilities.memPolicy.ok;
     if (this.plan.pinned && !memPolicyOk && this.plan.workers.some((w) => w.memPolicy !== 'default')) {
       this.note(`memory policy not applied: ${this.capabilities.memPolicy.detail}`);
