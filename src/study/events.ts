@@ -13,9 +13,14 @@ export interface StudyInfo {
   strategy: string;
   sloMs: number | null;
   dbPath: string;
-  /** Trials the budget allows (or the size of the space when smaller); null when only time-bound. */
+  /**
+   * Trials the budget allows (or the size of the space plus the baseline when smaller); null when
+   * only time-bound, or when Bayesian search without a trial budget decides itself how many
+   * re-measurements it makes. Counted like the budget: the first baseline and every search or
+   * repeat trial that completes or fails; drift re-runs of the baseline are not counted.
+   */
   plannedTrials: number | null;
-  /** Trials already complete when the study (re)started. */
+  /** Trials already done when the study (re)started, counted as plannedTrials counts them. */
   completedTrials: number;
   resumed: boolean;
   machine: { cpuModel: string; nodes: number; cores: number; threads: number; usableCpus: number };
@@ -25,7 +30,16 @@ export interface StudyInfo {
 
 export type StudyEvent =
   | { type: 'studyStarted'; time: string; study: StudyInfo }
-  | { type: 'trialStarted'; time: string; trialId: number; number: number; config: TrialConfig; reason: string }
+  | {
+      type: 'trialStarted';
+      time: string;
+      trialId: number;
+      number: number;
+      config: TrialConfig;
+      reason: string;
+      /** Counts against plannedTrials once it ends; false for a drift re-run of the baseline. */
+      counted: boolean;
+    }
   | { type: 'trialPhase'; time: string; trialId: number; phase: TrialPhase }
   | { type: 'trialProgress'; time: string; trialId: number; progress: TrialProgress }
   | { type: 'trialFinished'; time: string; trialId: number; number: number; result: TrialResult; durationMs: number }

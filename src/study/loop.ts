@@ -86,8 +86,8 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
         strategy: strategy.name,
         sloMs: definition.sloMs,
         dbPath: store.path,
-        plannedTrials: plannedTrials(definition, space.configs.length),
-        completedTrials: trials.filter((t) => t.state === 'complete').length,
+        plannedTrials: plannedTrials(definition, strategy, space.configs.length),
+        completedTrials: countedTrials(trials),
         resumed: opened.resumed,
         machine: {
           cpuModel: topology.cpuModel,
@@ -119,10 +119,24 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 type Emit = (event: DistributiveOmit<StudyEvent, 'time'>) => void;
 
-function plannedTrials(definition: StudyDefinition, spaceSize: number): number | null {
-  const whole = spaceSize * definition.repeats + 1;
-  if (definition.budget.trials !== null) return Math.min(definition.budget.trials, whole);
+/**
+ * Grid and random measure each configuration `repeats` times, so the space bounds them; Bayesian
+ * search re-measures where it sees fit, so only a trial budget bounds it.
+ */
+function plannedTrials(definition: StudyDefinition, strategy: Strategy, spaceSize: number): number | null {
+  const whole = strategy.name === 'bayes' ? null : spaceSize * definition.repeats + 1;
+  if (definition.budget.trials !== null) return Math.min(definition.budget.trials, whole ?? Infinity);
   return definition.budget.time !== null ? null : whole;
+}
+
+/**
+ * The trials that count against the budget and the plan: the first baseline and every search or
+ * repeat trial that completed or failed. Drift re-runs of the baseline are not counted, and
+ * interrupted trials are run again.
+ */
+function countedTrials(trials: readonly TrialRecord[]): number {
+  const done = trials.filter((t) => t.state === 'complete' || t.state === 'failed');
+  return done.filter((t) => t.kind !== 'baseline').length + (done.some((t) => t.kind === 'baseline') ? 1 : 0);
 }
 
 /** One run of the loop over a locked study. */
@@ -151,15 +165,15 @@ class StudySession {
       const baselines = trials.filter((t) => t.kind === 'baseline' && (t.state === 'complete' || t.state === 'failed'));
       if (baselines.length === 0) {
         // Trial 1: the reference every report states its gain against.
-        if (!(await this.#measure(this.#baseline, 'baseline: onnxruntime defaults, unpinned', 'baseline'))) return 'interrupted';
+        if (!(await this.#measure(this.#baseline, 'baseline: onnxruntime defaults, unpinned', 'baseline', true))) return 'interrupted';
         continue;
       }
-      const budgetUsed = trials.filter((t) => t.kind !== 'baseline' && (t.state === 'complete' || t.state === 'failed')).length + 1;
+      const budgetUsed = countedTrials(trials);
       const budget = this.definition.budget;
       if (budget.trials !== null && budgetUsed >= budget.trials) return 'budget';
       if (budget.time !== null && Date.now() - this.#startedAt >= budget.time * 1000) return 'time';
       if (this.#driftCheckDue(trials)) {
-        if (!(await this.#measure(this.#baseline, 'baseline: drift check', 'baseline'))) return 'interrupted';
+        if (!(await this.#measure(this.#baseline, 'baseline: drift check', 'baseline', false))) return 'interrupted';
         continue;
       }
       const proposal = this.strategy.next(this.#context(trials, budget.trials === null ? null : budget.trials - budgetUsed));
@@ -170,7 +184,7 @@ class StudySession {
         this.emit({ type: 'warning', message: `${this.strategy.name} proposed ${key} again after ${measured} measurements: stopping the search` });
         return 'exhausted';
       }
-      if (!(await this.#measure(proposal.config, proposal.reason, measured > 0 ? 'repeat' : 'search'))) return 'interrupted';
+      if (!(await this.#measure(proposal.config, proposal.reason, measured > 0 ? 'repeat' : 'search', true))) return 'interrupted';
     }
   }
 
@@ -208,10 +222,10 @@ class StudySession {
   }
 
   /** Runs and records one trial; false when the run was stopped (the trial is then marked interrupted). */
-  async #measure(config: TrialConfig, reason: string, kind: TrialKind): Promise<boolean> {
+  async #measure(config: TrialConfig, reason: string, kind: TrialKind, counted: boolean): Promise<boolean> {
     const trial = this.store.createTrial(this.study.id, { config, reason, kind });
     const started = Date.now();
-    this.emit({ type: 'trialStarted', trialId: trial.id, number: trial.number, config, reason });
+    this.emit({ type: 'trialStarted', trialId: trial.id, number: trial.number, config, reason, counted });
     const onEvent = (e: RunnerEvent): void => {
       if (e.type === 'phase') this.emit({ type: 'trialPhase', trialId: trial.id, phase: e.phase });
       else if (e.type === 'progress') this.emit({ type: 'trialProgress', trialId: trial.id, progress: e.progress });

@@ -3,6 +3,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { AutotuneError } from '../../src/errors.js';
+import { createPlainReporter } from '../../src/cli/reporters/plain.js';
 import { configKey } from '../../src/search/strategy.js';
 import { openStore } from '../../src/store/index.js';
 import { runStudy } from '../../src/study/loop.js';
@@ -76,6 +77,19 @@ test('budget: the trial count includes the baseline; drift re-runs of the baseli
     assert.deepEqual(drift.flaggedTrials, [trials[1]!.id]);
     assert.ok(trialsOf(dbPath, 'tiny').trials[1]!.drift);
   }
+  assert.deepEqual(events.flatMap((e) => (e.type === 'trialStarted' ? [e.counted] : [])), [true, true, false, true]);
+
+  // Resumed with one more trial: done and planned count the same trials, so done never passes planned.
+  const resumed = collect();
+  const lines: string[] = [];
+  const plain = createPlainReporter((line) => lines.push(line));
+  await runStudy({ definition: { ...definition, budget: { ...definition.budget, trials: 4 } }, dbPath, cacheDir, onEvent: (e) => (resumed.listener(e), plain(e)) });
+  const started = resumed.events[0]!;
+  assert.ok(started.type === 'studyStarted');
+  assert.deepEqual([started.study.completedTrials, started.study.plannedTrials], [3, 4]);
+  assert.equal(resumed.events.filter((e) => e.type === 'trialStarted' && e.counted).length, 1);
+  const places = lines.flatMap((l) => /Z trial #\d+ \[(\d+)\/(\d+)\] .*: started/.exec(l)?.slice(1).map(Number) ?? []);
+  assert.deepEqual(places, [4, 4], lines.join(''));
 });
 
 test('the stop signal aborts the running trial, which is marked interrupted and re-run on resume', async () => {

@@ -142,7 +142,7 @@ test('CLI: a study file with a wrong field, a bad flag, and the studies listing'
   const run = spawnSync(process.execPath, [BIN, 'tune', ...TINY_FLAGS, '--processes', '1', '--name', 'listed', '--no-ui', '--db', 'autotune.db'], { cwd: dir, encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ study "listed" started/);
-  assert.match(run.stdout, /Z trial 2\/2 p1 t1 none b1 spin: [\d.]+ samples\/s, p99 [\d.]+ ms \(±[\d.]+\)/);
+  assert.match(run.stdout, /Z trial #2 \[2\/2\] p1 t1 none b1 spin: [\d.]+ samples\/s, p99 [\d.]+ ms \(±[\d.]+\)/);
   assert.match(run.stdout, /gain over the baseline/);
 
   const listing = spawnSync(process.execPath, [BIN, 'studies', '--db', 'autotune.db', '--json'], { cwd: dir, encoding: 'utf8' });

@@ -10,27 +10,41 @@ import { formatConfig, formatSummary } from './format.js';
 export function createPlainReporter(write: (line: string) => void): StudyEventListener {
   let planned: number | null = null;
   let sloMs: number | null = null;
+  /** Trials done that count against the plan, as the loop counts them. */
+  let done = 0;
+  /** `trial #12 [11/19]` per running trial: its number, and its place in the plan unless it is a drift check. */
+  const labels = new Map<number, string>();
   const out = (event: StudyEvent, text: string): void => write(`${event.time.replace(/\.\d+Z$/, 'Z')} ${text}\n`);
-  const of = (n: number): string => (planned === null ? `${n}` : `${n}/${planned}`);
+  const label = (trialId: number, number: number): string => labels.get(trialId) ?? `trial #${number}`;
+  const ended = (trialId: number, number: number): string => {
+    const text = label(trialId, number);
+    labels.delete(trialId);
+    return text;
+  };
   return (event) => {
     switch (event.type) {
       case 'studyStarted': {
         const s = event.study;
         planned = s.plannedTrials;
         sloMs = s.sloMs;
+        done = s.completedTrials;
         const m = s.machine;
         out(
           event,
-          `study "${s.name}" ${s.resumed ? `resumed (${s.completedTrials} trial(s) complete)` : 'started'}: model ${s.model}, ` +
+          `study "${s.name}" ${s.resumed ? `resumed (${s.completedTrials} trial(s) done)` : 'started'}: model ${s.model}, ` +
             `strategy ${s.strategy}, ${s.spaceSize} configurations (${s.infeasibleDropped} infeasible dropped), ` +
-            `${s.plannedTrials === null ? 'time-bound' : `${s.plannedTrials} trials planned`}, SLO ${s.sloMs === null ? 'none' : `${s.sloMs} ms`}, db ${s.dbPath}; ` +
+            `${s.plannedTrials === null ? 'no trial count planned' : `${s.plannedTrials} trials planned`}, SLO ${s.sloMs === null ? 'none' : `${s.sloMs} ms`}, db ${s.dbPath}; ` +
             `machine ${m.cpuModel}, ${m.nodes} node(s), ${m.cores} cores, ${m.threads} threads, ${m.usableCpus} usable`,
         );
         return;
       }
-      case 'trialStarted':
-        out(event, `trial ${of(event.number)} ${formatConfig(event.config)}: started (${event.reason})`);
+      case 'trialStarted': {
+        const place = event.counted ? (planned === null ? `${done + 1}` : `${done + 1}/${planned}`) : 'drift check';
+        labels.set(event.trialId, `trial #${event.number} [${place}]`);
+        if (event.counted) done += 1;
+        out(event, `${label(event.trialId, event.number)} ${formatConfig(event.config)}: started (${event.reason})`);
         return;
+      }
       case 'trialFinished': {
         const r = event.result;
         const ci = (r.latency.p99Ci[1] - r.latency.p99Ci[0]) / 2;
@@ -40,13 +54,13 @@ export function createPlainReporter(write: (line: string) => void): StudyEventLi
         ].filter((f) => f !== null);
         out(
           event,
-          `trial ${of(event.number)} ${formatConfig(r.config)}: ${r.tps.toFixed(1)} samples/s, p99 ${r.latency.p99.toFixed(2)} ms (±${ci.toFixed(2)})` +
+          `${ended(event.trialId, event.number)} ${formatConfig(r.config)}: ${r.tps.toFixed(1)} samples/s, p99 ${r.latency.p99.toFixed(2)} ms (±${ci.toFixed(2)})` +
             ` in ${formatDuration(event.durationMs)}${flags.length > 0 ? ` [${flags.join('; ')}]` : ''}`,
         );
         return;
       }
       case 'trialFailed':
-        out(event, `trial ${of(event.number)} ${formatConfig(event.config)}: FAILED after ${formatDuration(event.durationMs)}: ${event.error}`);
+        out(event, `${ended(event.trialId, event.number)} ${formatConfig(event.config)}: FAILED after ${formatDuration(event.durationMs)}: ${event.error}`);
         return;
       case 'baselineDrift': {
         const change = ((event.measuredTps - event.referenceTps) / event.referenceTps) * 100;
