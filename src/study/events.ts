@@ -10,6 +10,7 @@ export interface StudyInfo {
   studyId: number;
   name: string;
   model: string;
+  /** The strategy run: `grid`, or `auto (grid)` when auto chose it. */
   strategy: string;
   sloMs: number | null;
   dbPath: string;

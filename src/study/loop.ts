@@ -2,6 +2,7 @@ import { AutotuneError, isAutotuneError } from '../errors.js';
 import type { TrialConfig } from '../placement/types.js';
 import { runTrial } from '../runner/index.js';
 import type { ModelInfo, RunnerEvent, TrialResult } from '../runner/types.js';
+import { strategyLabel } from '../report/describe-study.js';
 import { baselineConfig, buildSpace } from '../search/space.js';
 import { configKey, type Observation, type SearchContext, type Strategy } from '../search/strategy.js';
 import { openStore, type Store, type StudyRecord, type TrialKind, type TrialRecord } from '../store/index.js';
@@ -83,7 +84,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
         studyId: study.id,
         name: definition.name,
         model: model.name,
-        strategy: strategy.name,
+        strategy: strategyLabel(definition.strategy, strategy.name) ?? strategy.name,
         sloMs: definition.sloMs,
         dbPath: store.path,
         plannedTrials: plannedTrials(definition, strategy, space.configs.length),

@@ -40,6 +40,7 @@ test('a tiny grid study runs to completion and every trial is in the database', 
   assert.equal(events.at(-1)!.type, 'studyFinished');
   const started = events[0]!.type === 'studyStarted' ? events[0]!.study : null;
   assert.equal(started?.plannedTrials, 3);
+  assert.equal(started?.strategy, 'auto (grid)');
   assert.equal(started?.spaceSize, 2);
   assert.equal(events.filter((e) => e.type === 'trialFinished').length, 3);
   assert.ok(events.some((e) => e.type === 'trialPhase' && e.phase === 'measuring'));
