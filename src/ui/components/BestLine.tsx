@@ -1,4 +1,5 @@
 import { Text } from 'ink';
+import { p99ChangeText } from '../../report/render-text.js';
 import { formatMs, formatTps, shortConfig } from '../format.js';
 import type { Standing } from '../state.js';
 
@@ -10,7 +11,7 @@ export function BestLine({ standing, sloMs, finished }: { standing: Standing; sl
     <Text>
       {under}: <Text bold color="green">{shortConfig(best.config)}</Text> {formatTps(best.tps)} TPS, p99 {formatMs(best.p99Ms)} ms
       {gain && baseline
-        ? ` · ${gain.tps.toFixed(2)}x TPS, ${gain.p99.toFixed(2)}x p99 vs baseline (${formatTps(baseline.tps)} TPS)`
+        ? ` · ${gain.tps.toFixed(2)}x TPS, ${p99ChangeText(gain.p99, best.p99Ms - baseline.p99Ms)} (baseline ${formatTps(baseline.tps)} TPS)`
         : ' · no baseline yet'}
     </Text>
   );
