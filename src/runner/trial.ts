@@ -8,6 +8,7 @@ import type { Plan, WorkerPlan } from '../placement/types.js';
 import { inspectModel, planInputs, type InputPlan } from '../workload/index.js';
 import type { WorkerReport } from './messages.js';
 import type { RunnerEvent, TrialPhase, TrialRequest, TrialResult, WorkerStats } from './types.js';
+import { pinningUnavailable } from './pinning.js';
 import { unpinnedNote } from './unpinned-note.js';
 import { verifyPlacement } from './verify.js';
 import { WorkerProcess, type WorkerExit, type WorkerMessageType } from './worker-process.js';
@@ -39,8 +40,7 @@ export async function runTrial(request: TrialRequest, options: RunTrialOptions =
   const startedAt = new Date().toISOString();
   if (options.signal?.aborted) throw interrupted();
   const capabilities = probeCapabilities();
-  const pinning = canPin(capabilities);
-  const plan = planPlacement(request.config, request.topology, { oversubscribe: request.oversubscribe, pinning });
+  const plan = planPlacement(request.config, request.topology, { oversubscribe: request.oversubscribe, pinning: pinningUnavailable(capabilities) === null });
   const inputPlan = planInputs(await inspectModel(request.model.path), request.inputs, request.config.batch);
   const run = new TrialRun(request, plan, inputPlan, capabilities, options);
   let measured: Measured;
@@ -52,15 +52,6 @@ export async function runTrial(request: TrialRequest, options: RunTrialOptions =
   }
   await run.teardown(true);
   return run.result(measured, startedAt);
-}
-
-function canPin(capabilities: Capabilities): boolean {
-  return capabilities.supported && capabilities.affinity.ok && capabilities.launcher.ok;
-}
-
-function unpinnedReason(capabilities: Capabilities): string {
-  if (!capabilities.supported) return capabilities.reason ?? 'the native module is not available';
-  return capabilities.affinity.ok ? capabilities.launcher.detail : capabilities.affinity.detail;
 }
 
 function interrupted(): AutotuneError {
@@ -123,7 +114,7 @@ class TrialRun {
     this.failed.catch(() => undefined);
     this.signal = options.signal;
     this.signal?.addEventListener('abort', this.onAbort, { once: true });
-    this.unpinned = plan.pinned || request.config.baseline ? null : unpinnedNote(unpinnedReason(capabilities));
+    this.unpinned = plan.pinned || request.config.baseline ? null : unpinnedNote(pinningUnavailable(capabilities) ?? 'pinning was not applied');
   }
 
   async execute(): Promise<Measured> {

@@ -1,6 +1,6 @@
 import { AutotuneError, isAutotuneError } from '../errors.js';
 import type { TrialConfig } from '../placement/types.js';
-import { runTrial } from '../runner/index.js';
+import { pinningUnavailable, runTrial } from '../runner/index.js';
 import type { ModelInfo, RunnerEvent, TrialResult } from '../runner/types.js';
 import { strategyLabel } from '../report/describe-study.js';
 import { baselineConfig, buildSpace } from '../search/space.js';
@@ -56,7 +56,8 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   const emit = (event: DistributiveOmit<StudyEvent, 'time'>): void => options.onEvent?.({ ...event, time: new Date().toISOString() } as StudyEvent);
   const topology = readTopology();
   const machine = fingerprint(topology, onnxruntimeVersion());
-  const space = buildSpace(definition, topology);
+  const unpinned = pinningUnavailable();
+  const space = buildSpace(unpinned === null ? definition : withoutPlacementAxes(definition), topology);
   const model = await resolveModel(definition.model.spec, { cacheDir: options.cacheDir });
   const strategy = chooseStrategy(definition, space.configs.length);
 
@@ -74,6 +75,9 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
       if (opened.resumed && JSON.stringify(study.definition) !== JSON.stringify(definition)) {
         store.updateStudyDefinition(study.id, definition);
         warnings.push(`the study definition changed since "${definition.name}" began: continuing with the new one, completed trials kept`);
+      }
+      if (unpinned !== null && (definition.space.numa.length > 1 || definition.space.smt.length > 1)) {
+        warnings.push(`trials run unpinned here (${unpinned}): numa and smt settings would all run the same way, so only numa none, smt ${definition.space.smt[0]} is searched`);
       }
       const interrupted = store.markInterrupted(study.id);
       if (interrupted > 0) warnings.push(`${interrupted} trial(s) of an earlier run were interrupted: they will be run again`);
@@ -303,4 +307,14 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/**
+ * Unpinned, every numa policy and smt use gives the same plan (the OS places everything), so
+ * searching them would measure one placement several times under different names and let noise
+ * pick a "winner" among them.
+ */
+function withoutPlacementAxes(definition: StudyDefinition): StudyDefinition {
+  const smt = definition.space.smt.slice(0, 1);
+  return { ...definition, space: { ...definition.space, numa: ['none'], smt } };
 }

@@ -142,3 +142,18 @@ test('a tiny study completes unpinned, and its report marks the trials unpinned 
   assert.match(unpinned[0]!.message, reason);
   assert.ok(!report.warnings.some((w) => w.kind === 'noisy' && /unpinned/.test(w.message)), 'unpinned is not reported as noise');
 });
+
+test('unpinned, a study searches one numa/smt setting instead of several that would run the same way', async () => {
+  const db = join(work, 'axes.db');
+  const tune = await autotune(['tune', ...ONE_CONFIG, '--numa', 'none,local,spread', '--smt', 'cores,all', '--trials', '5', ...TUNE_WINDOW, '--db', db, '--json']);
+  assert.equal(tune.code, 0, tune.stderr);
+  const events = tune.stdout.trim().split('\n').map((line) => JSON.parse(line) as StudyEvent);
+  const started = events.find((e): e is Extract<StudyEvent, { type: 'studyStarted' }> => e.type === 'studyStarted');
+  assert.equal(started?.study.spaceSize, 1);
+  const searched = events.filter((e): e is Extract<StudyEvent, { type: 'trialFinished' }> => e.type === 'trialFinished' && !e.result.config.baseline);
+  assert.deepEqual(searched.map((e) => [e.result.config.numa, e.result.config.smt]), [['none', 'cores']]);
+  assert.ok(
+    events.some((e) => e.type === 'warning' && /^trials run unpinned here \(.+\): numa and smt settings would all run the same way/.test(e.message)),
+    'the study says once why it narrowed the space',
+  );
+});
