@@ -11,7 +11,7 @@ import {
   setThreadAffinity,
 } from '../../src/native/index.js';
 import { formatCpuList, parseCpuList, parseCpuMask } from '../../src/topology/cpulist.js';
-import { missingCpu, startCpus, statusField, threadIds } from './helpers.js';
+import { missingCpu, startCpus, statusField, threadIds, refusal } from './helpers.js';
 
 /** `taskset -p TID` prints "pid TID's current affinity mask: 3" (hex, no word separators). */
 function tasksetCpus(tid: number): number[] {
@@ -92,17 +92,6 @@ test('another thread by id: pin one helper thread only', () => {
   }
   assert.deepEqual(getThreadAffinity(helper), original);
 });
-
-function refusal(call: () => unknown): AutotuneError {
-  try {
-    call();
-  } catch (e) {
-    assert.ok(e instanceof AutotuneError, `expected an AutotuneError, got ${String(e)}`);
-    assert.ok(!e.message.includes('\n'), 'one line');
-    return e;
-  }
-  assert.fail('the call was accepted');
-}
 
 test('bad CPU lists are refused with a sentence naming them, and nothing changes', () => {
   const original = getThreadAffinity();

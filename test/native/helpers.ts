@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
+import { AutotuneError } from '../../src/errors.js';
 import { parseCpuList } from '../../src/topology/cpulist.js';
 
 /** A field of /proc/<path>/status, e.g. Cpus_allowed_list, read the way the kernel reports it. */
@@ -29,4 +31,16 @@ export function missingCpu(): number {
 export function missingNode(): number {
   const allowed = parseCpuList(statusField('self', 'Mems_allowed_list'));
   return Math.max(99, (allowed.at(-1) ?? 0) + 1);
+}
+
+/** The AutotuneError a refused call throws; fails when the call is accepted or the message spans lines. */
+export function refusal(call: () => unknown): AutotuneError {
+  try {
+    call();
+  } catch (e) {
+    assert.ok(e instanceof AutotuneError, `expected an AutotuneError, got ${String(e)}`);
+    assert.ok(!e.message.includes('\n'), 'one line');
+    return e;
+  }
+  assert.fail('the call was accepted');
 }

@@ -2,20 +2,9 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { AutotuneError } from '../../src/errors.js';
 import { getMemPolicy, pageNodes, probeCapabilities, setMemPolicy } from '../../src/native/index.js';
-import { missingNode, statusField } from './helpers.js';
+import { missingNode, statusField, refusal } from './helpers.js';
 
 const MB = 1 << 20;
-
-function refusal(call: () => unknown): AutotuneError {
-  try {
-    call();
-  } catch (e) {
-    assert.ok(e instanceof AutotuneError, `expected an AutotuneError, got ${String(e)}`);
-    assert.ok(!e.message.includes('\n'), 'one line');
-    return e;
-  }
-  assert.fail('the call was accepted');
-}
 
 /**
  * Where a sandbox refuses memory policy, the probe must say so and the call must be refused the
