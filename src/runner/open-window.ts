@@ -58,7 +58,8 @@ export class OpenWindow {
   private cutoffUs: number | null = null;
   /** Requests (all streams) scheduled before the cutoff. */
   private beforeCutoff = 0;
-  private servedAtCutoff = 0;
+  /** When the arrivals were ended, and the recorded requests scheduled and served by then. */
+  private closed = { atUs: 0, scheduled: 0, served: 0 };
   private readonly cpuStart = process.cpuUsage();
   private readonly startedAt = new Date().toISOString();
   private closeReason = '';
@@ -153,8 +154,10 @@ export class OpenWindow {
 
   /** Ends the arrivals a little ahead of now; what arrived before keeps being served. */
   closeArrivals(): void {
-    this.cutoffUs = this.nowUs() + CUTOFF_MARGIN_US;
-    this.servedAtCutoff = NaN;
+    const now = this.nowUs();
+    const live = this.live(now);
+    this.closed = { atUs: now, scheduled: live.scheduled, served: live.recorded };
+    this.cutoffUs = now + CUTOFF_MARGIN_US;
     const cutoff = this.cutoffUs;
     this.beforeCutoff = this.streams.reduce((sum, s) => sum + new ScheduleCursor(s).countBefore(cutoff), 0);
     this.counters.store(serveLayout(this.options.load.dispatch, this.options.workers, 0).cutoffSlot, Math.ceil(this.cutoffUs));
@@ -163,9 +166,7 @@ export class OpenWindow {
   /** True once every request scheduled before the cutoff has been served. */
   drained(): boolean {
     const cutoff = this.requireCutoff();
-    const now = this.nowUs();
-    if (Number.isNaN(this.servedAtCutoff) && now >= cutoff) this.servedAtCutoff = this.recordedSoFar();
-    if (now < cutoff) return false;
+    if (this.nowUs() < cutoff) return false;
     return this.completedSoFar() >= this.beforeCutoff;
   }
 
@@ -175,7 +176,6 @@ export class OpenWindow {
    */
   abandon(): LatencyRecord {
     const cutoff = this.requireCutoff();
-    if (Number.isNaN(this.servedAtCutoff)) this.servedAtCutoff = this.recordedSoFar();
     const layout = serveLayout(this.options.load.dispatch, this.options.workers, 0);
     this.counters.store(layout.abandonSlot, 1);
     const censored = new LatencyHistogram();
@@ -209,8 +209,9 @@ export class OpenWindow {
     const scheduled = this.streams.reduce((sum, s, q) => sum + new ScheduleCursor(s).countBefore(cutoff) - this.settledBefore[q]!, 0);
     // A request never taken waited at least the drain time, which is twice the SLO: it exceeded it.
     const exceeding = reports.reduce((sum, r) => sum + r.exceeding, 0) + (sloMs === null ? 0 : untakenCount);
-    const windowS = Math.max(1e-9, (cutoff - this.settleUs) / 1e6);
-    const overload = this.overload(scheduled, this.servedAtCutoff);
+    // Served against offered as it stood when the arrivals were ended (the drain serves the rest).
+    const overload = this.overload(this.closed.scheduled, this.closed.served);
+    const windowS = Math.max(1e-9, (this.closed.atUs - this.settleUs) / 1e6);
     let slo: ServingStep['slo'] = null;
     if (sloMs !== null && this.slo !== null) {
       const final = this.verdict !== 'undecided' ? this.verdict : this.slo.final(latency.histogram.total, exceeding).verdict;
@@ -222,7 +223,7 @@ export class OpenWindow {
     return {
       offeredRps,
       scheduled,
-      achievedRps: this.servedAtCutoff / windowS,
+      achievedRps: this.closed.served / windowS,
       windowMs: windowS * 1000,
       latency,
       queueWait,
@@ -270,13 +271,6 @@ export class OpenWindow {
       }
     });
     return { backlog, recorded, scheduled, known: recorded + overdue, knownExceeding: exceeding + overdue };
-  }
-
-  private recordedSoFar(): number {
-    const { load, workers } = this.options;
-    let sum = 0;
-    for (let w = 0; w < workers; w++) sum += this.counters.load(serveLayout(load.dispatch, workers, w).recordedSlot);
-    return sum;
   }
 
   private completedSoFar(): number {

@@ -444,10 +444,12 @@ class TrialRun {
   }
 
   private enter(phase: TrialPhase, awaiting: TrialRun['awaiting'], deadlineMs = this.hangTimeoutMs): void {
+    const changed = phase !== this.phase || phase === 'spawning';
     this.phase = phase;
     this.phaseStart = performance.now();
     this.awaiting = awaiting;
     this.phaseDeadlineMs = deadlineMs;
+    if (!changed) return;
     // The pids let callers (and tests) see the trial's processes while it runs.
     this.emit(this.workers.length === 0 ? { type: 'phase', phase } : { type: 'phase', phase, pids: this.pids() });
   }
