@@ -6,17 +6,18 @@ export interface SloTest {
   final(requests: number, exceeding: number): { verdict: SloVerdict };
 }
 
-function logChoose(n: number, k: number): number {
-  let s = 0;
-  for (let i = 1; i <= k; i++) s += Math.log((n - k + i) / i);
-  return s;
-}
-
-/** P(X <= k), X ~ Binomial(n, p). */
+/** P(X <= k), X ~ Binomial(n, p): pmf terms built one from the other, in log space. */
 function cdf(n: number, p: number, k: number): number {
-  let total = 0;
-  for (let i = 0; i <= Math.min(k, n); i++) total += Math.exp(logChoose(n, i) + i * Math.log(p) + (n - i) * Math.log1p(-p));
-  return Math.min(1, total);
+  const top = Math.min(k, n);
+  let logPmf = n * Math.log1p(-p);
+  let total = Math.exp(logPmf);
+  const odds = Math.log(p) - Math.log1p(-p);
+  for (let i = 0; i < top; i++) {
+    logPmf += Math.log((n - i) / (i + 1)) + odds;
+    total += Math.exp(logPmf);
+    if (total >= 1) return 1;
+  }
+  return total;
 }
 
 export function createSloTest(options: { quantile?: number; confidence?: number } = {}): SloTest {

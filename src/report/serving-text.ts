@@ -42,7 +42,7 @@ export function stepRow(step: ServingStep): string[] {
 }
 
 /** `sustains 55.0 req/s at p99 <= 100 ms (open loop, Poisson arrivals, shared dispatch)`. */
-export function capacityText(capacity: CapacityOutcome, load: Pick<LoadSettings, 'arrivals' | 'dispatch'>): string {
+export function capacityText(capacity: Pick<CapacityOutcome, 'sloMs' | 'capacityRps' | 'bracket' | 'uncertain'>, load: Pick<LoadSettings, 'arrivals' | 'dispatch'>): string {
   const under = `${fmt(capacity.sloMs)} ms`;
   if (capacity.capacityRps === null) {
     return `meets p99 <= ${under} at no rate tried (the lowest, ${fmt(capacity.bracket[1])} req/s, missed it; ${loadLabel(load)})`;
