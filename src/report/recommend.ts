@@ -1,3 +1,4 @@
+import { TOO_FEW_SAMPLES } from '../measure/index.js';
 import type { Objectives } from '../search/pareto.js';
 import type { Gain, Recommendation, ReportPoint } from './types.js';
 
@@ -56,7 +57,7 @@ export function recommend(front: readonly ReportPoint[], points: readonly Report
     out.push({
       pick: 'latency',
       point: quickest,
-      reason: `lowest p99 measured: ${fmt(quickest.p99Ms)} ms (CI ${fmt(quickest.p99Ci[0])}-${fmt(quickest.p99Ci[1])}) at ${fmt(quickest.tps)} samples/s`,
+      reason: `lowest p99 measured: ${fmt(quickest.p99Ms)} ms (95% CI: ${ciText(quickest.p99Ci)}) at ${fmt(quickest.tps)} samples/s`,
       gain: gainOver(quickest, baseline),
     });
   }
@@ -70,6 +71,11 @@ export function recommend(front: readonly ReportPoint[], points: readonly Report
     });
   }
   return out;
+}
+
+/** A p99 interval, `1.23-1.45`, or what is said instead of one when there were too few samples for it. */
+export function ciText(ci: readonly [number, number] | null): string {
+  return ci === null ? TOO_FEW_SAMPLES : `${fmt(ci[0])}-${fmt(ci[1])}`;
 }
 
 /** Figures in one-line reasons: three significant digits, no exponent. */
