@@ -23,11 +23,13 @@ import { binomialAtLeast, binomialCdf } from './distributions.js';
  * Alpha spending over a ladder keeps exact binomial tails at every look and needs no alternative
  * hypothesis to be chosen (as an SPRT would). The alpha/(k(k+1)) series puts half of alpha on the
  * first look, so a step at a comfortable rate is confirmed as early as a one-look test at
- * alpha/2 would, and decays slowly enough that a look at a 20x longer step still tests at about
- * alpha/60. A verdict, once given, stands for the rest of the step.
+ * alpha/2 would, and decays slowly: the 8th look, at 20 times the first count, tests at alpha/72.
+ * A verdict, once given, stands for the rest of the step.
  *
- * The counts must be of requests whose latency is known: a request still outstanding past the SLO
- * may be counted as exceeding (it will), one outstanding within it must not yet be counted at all.
+ * The counts must not depend on which requests are fast. Count the requests scheduled at least one
+ * SLO ago: each is known to be within (completed in time) or over (completed late, or still
+ * outstanding, which it will be). Counting younger requests that happen to have completed, while
+ * their slow siblings are still in flight, would lean towards 'meets'.
  */
 
 export type SloVerdict = 'meets' | 'misses' | 'undecided';
