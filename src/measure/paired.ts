@@ -22,7 +22,7 @@ import { minSamplesForInterval, quantileRanks } from './quantile-interval.js';
  * Simulated coverage at 95% (test/measure/paired.test.ts), 3/5/10/30 pairs: log-normal noise
  * 0.95/0.95/0.98/0.96, heavy-tailed t(3) 0.96/0.95/0.98/0.96, skewed one-sided interference
  * 0.97/0.96/0.98/0.96. Strongly skewed (exponential) log ratios break the t-interval's assumption:
- * 0.93 at 3 pairs, which is why its method text names the assumption and the pairs that lift it.
+ * 0.926 at 3 pairs, which is why its method text names the assumption and the pairs that lift it.
  * A t-interval at 30 pairs would cover that median only 68% of the time, hence the sign test.
  */
 
