@@ -302,7 +302,8 @@ class SqliteStore implements Store {
           p90: filled(row.p90_ms),
           p99: filled(row.p99_ms),
           p999: filled(row.p999_ms),
-          p99Ci: [filled(row.p99_ci_low), filled(row.p99_ci_high)],
+          // Both NULL: the window was too small for an interval (one NULL alone is a damaged row).
+          p99Ci: row.p99_ci_low === null && row.p99_ci_high === null ? null : [filled(row.p99_ci_low), filled(row.p99_ci_high)],
         },
         histogram: JSON.parse(histogram.histogram) as HistogramSnapshot,
         tps: filled(row.tps),

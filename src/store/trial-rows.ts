@@ -76,7 +76,7 @@ export function configColumns(config: TrialConfig): Record<string, string | numb
 }
 
 /** The `trials` columns a completed result fills (named parameters of the UPDATE). */
-export function resultColumns(result: TrialResult): Record<string, string | number> {
+export function resultColumns(result: TrialResult): Record<string, string | number | null> {
   const l = result.latency;
   return {
     finished_at: result.finishedAt,
@@ -96,8 +96,8 @@ export function resultColumns(result: TrialResult): Record<string, string | numb
     p90_ms: l.p90,
     p99_ms: l.p99,
     p999_ms: l.p999,
-    p99_ci_low: l.p99Ci[0],
-    p99_ci_high: l.p99Ci[1],
+    p99_ci_low: l.p99Ci?.[0] ?? null,
+    p99_ci_high: l.p99Ci?.[1] ?? null,
     warmup_ms: result.window.warmupMs,
     measured_ms: result.window.measuredMs,
     stable: bit(result.window.stable),

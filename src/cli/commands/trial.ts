@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AutotuneError } from '../../errors.js';
 import { NUMA_POLICIES, SMT_USES, type NumaPolicy, type SmtUse, type TrialConfig } from '../../placement/types.js';
+import { TOO_FEW_SAMPLES } from '../../measure/index.js';
 import { ARRIVAL_PROCESSES, DISPATCHES, runServing, runTrial, type ArrivalProcess, type Dispatch } from '../../runner/index.js';
 import type { LoadSettings, MeasureSettings, RunnerEvent, ServingResult, TrialResult } from '../../runner/types.js';
 import { parseDurationFlag } from '../../study/duration.js';
@@ -222,7 +223,7 @@ export function renderSummary(r: TrialResult): string {
       const pages = Object.entries(w.pagesPerNode).map(([node, n]) => `N${node}=${n}`).join(' ');
       return `  worker ${w.index} pid ${w.pid}: ${w.threads.length} threads on CPUs ${cpus}; pages ${pages || 'unknown'}`;
     }),
-    `latency     p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)} (95% CI ${ms(l.p99Ci[0])} - ${ms(l.p99Ci[1])})  p99.9 ${ms(l.p999)}`,
+    `latency     p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)} (95% CI${l.p99Ci === null ? `: ${TOO_FEW_SAMPLES}` : ` ${ms(l.p99Ci[0])} - ${ms(l.p99Ci[1])}`})  p99.9 ${ms(l.p999)}`,
     `            mean ${ms(l.mean)} ± ${ms(l.stddev)}  min ${ms(l.min)}  max ${ms(l.max)}  (${l.count} inferences)`,
     `throughput  ${rate(r.tps)} samples/s  ${rate(r.ips)} inferences/s`,
     `window      warm-up ${(r.window.warmupMs / 1000).toFixed(1)} s, measured ${(r.window.measuredMs / 1000).toFixed(1)} s, p99 ${r.window.stable ? 'stable' : 'NOT stable'}`,
