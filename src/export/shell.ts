@@ -1,11 +1,15 @@
 import { formatCpuList } from '../topology/cpulist.js';
 import { provenance } from './header.js';
+import { shCommand } from './escape.js';
 import { expandPlaceholders, instancesOf } from './instances.js';
 import type { Chosen } from './pick.js';
 import { shellQuote } from './quote.js';
 
 export interface ShellOptions {
-  /** The server's command line with {instance} and {port}; null: the script takes it as its arguments. */
+  /**
+   * The server's command line with {instance} and {port}, run by `sh -c` inside the placed
+   * instance (so no part of it runs unplaced in the script); null: the script takes it as its arguments.
+   */
   command: string | null;
   basePort: number;
 }
@@ -83,10 +87,12 @@ export function renderShell(chosen: Chosen, options: ShellOptions): string {
     const env = Object.entries(inst.env).map(([k, v]) => shellQuote(`${k}=${v}`));
     const cpus = inst.cpus === null ? '-' : formatCpuList(inst.cpus);
     const mems = inst.mems.length === 0 ? "''" : formatCpuList(inst.mems);
-    let command = expandPlaceholders(options.command ?? '', inst.index, options.basePort);
+    let command: string;
     if (options.command === null) {
       lines.push(`expand ${inst.index} ${options.basePort + inst.index} "$@"`);
       command = '"${cmd[@]}"';
+    } else {
+      command = shCommand(expandPlaceholders(options.command, inst.index, options.basePort)).map(shellQuote).join(' ');
     }
     lines.push(`start ${inst.index} ${cpus} ${inst.memPolicy} ${mems} ${env.join(' ')} -- ${command}`);
   }

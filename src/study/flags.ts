@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { AutotuneError } from '../errors.js';
 import { parseShapeFlag, parseValueFlag } from '../workload/flags.js';
 import { parseDurationFlag } from './duration.js';
+import { MAX_STUDY_NAME } from './schema.js';
 
 /** The study fields as `autotune tune` flags (commander's strings, before validation). */
 export interface StudyFlags {
@@ -99,7 +100,8 @@ function defaultStudyName(model: unknown): string {
   const spec = typeof model === 'string' ? model : typeof model === 'object' && model !== null ? (model as Raw).spec : undefined;
   if (typeof spec !== 'string') return 'default';
   const base = spec.replace(/^builtin:/, '').split('/').pop()!.replace(/\.onnx$/i, '');
-  return base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+|-+$/g, '') || 'default';
+  const name = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+|-+$/g, '');
+  return name.slice(0, MAX_STUDY_NAME).replace(/[^A-Za-z0-9]+$/, '') || 'default';
 }
 
 /**
