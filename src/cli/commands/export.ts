@@ -1,4 +1,3 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { AutotuneError } from '../../errors.js';
@@ -19,6 +18,7 @@ import {
   type ExportFormat,
 } from '../../export/index.js';
 import { DEFAULT_DB_PATH } from '../../store/index.js';
+import { makeOutputDirectory, writeOutputFile } from '../output-file.js';
 import { chooseTrial, parseBasePort } from './report-source.js';
 
 interface ExportFlags {
@@ -62,9 +62,8 @@ function exportStudy(study: string | null, flags: ExportFlags): void {
   }
   for (const file of files) {
     const path = files.length === 1 ? flags.output : join(flags.output, file.path);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, file.content);
-    if (format === 'shell' || format === 'docker') chmodSync(path, 0o755);
+    makeOutputDirectory(dirname(path));
+    writeOutputFile(path, file.content, { mode: format === 'shell' || format === 'docker' ? 0o755 : 0o644 });
     process.stderr.write(`wrote ${path}\n`);
   }
 }
