@@ -7,7 +7,7 @@ import type { HistogramSnapshot } from '../measure/types.js';
 import type { Fingerprint, Topology } from '../topology/types.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, openDatabase } from './connection.js';
 import { translateSqliteError } from './sqlite-errors.js';
-import { dropStudyLock, takeStudyLock } from './study-lock.js';
+import { beatStudyLock, DEFAULT_LOCK_LEASE_MS, dropStudyLock, lockHolder, ownsStudyLock, studyTunerAlive, takeStudyLock } from './study-lock.js';
 import { configColumns, resultColumns, toTrialRecord, toWorkerStats, workerColumns } from './trial-rows.js';
 import type { TrialRow, WorkerRow } from './trial-rows.js';
 import { TRIAL_STATES } from './types.js';
@@ -31,7 +31,7 @@ export const DEFAULT_DB_PATH = 'autotune.db';
 export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const db = openDatabase(path, { readonly: options.readonly ?? false, busyTimeoutMs });
-  return new SqliteStore(db, path, busyTimeoutMs);
+  return new SqliteStore(db, path, busyTimeoutMs, options.lockLeaseMs ?? DEFAULT_LOCK_LEASE_MS);
 }
 
 interface StudyRow {
@@ -49,13 +49,17 @@ class SqliteStore implements Store {
   readonly path: string;
   readonly #db: Db;
   readonly #busyTimeoutMs: number;
+  readonly #leaseMs: number;
   /** Locks taken through this store, released on close. */
   readonly #locks = new Set<StudyLockRelease>();
+  /** The owner token of each study this store holds the lock of. */
+  readonly #owners = new Map<number, string>();
 
-  constructor(db: Db, path: string, busyTimeoutMs: number) {
+  constructor(db: Db, path: string, busyTimeoutMs: number, leaseMs: number) {
     this.#db = db;
     this.path = path;
     this.#busyTimeoutMs = busyTimeoutMs;
+    this.#leaseMs = leaseMs;
   }
 
   close(): void {
@@ -140,6 +144,7 @@ class SqliteStore implements Store {
           counts: perState,
           total: mine.reduce((sum, c) => sum + c.n, 0),
           lastTrialAt: last,
+          tunerAlive: studyTunerAlive(this.#db, s.id, this.#leaseMs),
         };
       });
     });
@@ -163,15 +168,27 @@ class SqliteStore implements Store {
 
   acquireStudyLock(studyId: number): StudyLockRelease {
     return this.#guard(() => {
-      const held = takeStudyLock(this.#db, studyId);
+      const held = takeStudyLock(this.#db, studyId, this.#leaseMs);
+      // A failed beat (busy, disk full) is retried on the next one; a lost lock shows in createTrial.
+      const heartbeat = setInterval(() => {
+        try {
+          if (this.#db.open) beatStudyLock(this.#db, studyId, held.owner);
+        } catch {
+          // The next beat tries again; the lease allows several to fail.
+        }
+      }, Math.max(10, Math.floor(this.#leaseMs / 6)));
+      heartbeat.unref();
       const release = Object.assign(
         () => {
+          clearInterval(heartbeat);
           if (!this.#locks.delete(release) || !this.#db.open) return;
+          this.#owners.delete(studyId);
           this.#guard(() => dropStudyLock(this.#db, studyId, held.owner));
         },
         { tookOver: held.tookOver },
       );
       this.#locks.add(release);
+      this.#owners.set(studyId, held.owner);
       return release;
     });
   }
@@ -181,6 +198,7 @@ class SqliteStore implements Store {
       this.#db
         .transaction(() => {
           if (this.#db.prepare('SELECT 1 FROM studies WHERE id = ?').get(studyId) === undefined) throw noStudy(studyId);
+          this.#checkStillLocked(studyId);
           const { next } = this.#db
             .prepare('SELECT coalesce(max(number), 0) + 1 AS next FROM trials WHERE study_id = ?')
             .get(studyId) as { next: number };
@@ -323,6 +341,22 @@ class SqliteStore implements Store {
           }
         })
         .immediate(),
+    );
+  }
+
+  /**
+   * A tuner that was silent past the lease (suspended, stalled) may have lost its lock to another
+   * one; it must then stop rather than measure the same study twice.
+   */
+  #checkStillLocked(studyId: number): void {
+    const owner = this.#owners.get(studyId);
+    if (owner === undefined || ownsStudyLock(this.#db, studyId, owner)) return;
+    const holder = lockHolder(this.#db, studyId);
+    const study = (this.#db.prepare('SELECT name FROM studies WHERE id = ?').get(studyId) as { name: string }).name;
+    const by = holder === undefined ? 'released by another process' : `taken over by autotune pid ${holder.pid} on ${holder.host}`;
+    throw new AutotuneError(
+      'store',
+      `the lock of study '${study}' was ${by} while this tuner was silent for more than ${Math.round(this.#leaseMs / 1000)} s: stopping so no trial is measured twice; completed trials are kept`,
     );
   }
 

@@ -70,17 +70,18 @@ test('an older file is upgraded in one transaction, keeping its data', () => {
     store.completeTrial(trial.id, trialResult(config(), 1));
     store.close();
 
-    const v2: Migration = { version: 2, description: 'notes', sql: 'ALTER TABLE trials ADD COLUMN note TEXT' };
+    const next = MIGRATIONS.length + 1;
+    const v2: Migration = { version: next, description: 'notes', sql: 'ALTER TABLE trials ADD COLUMN note TEXT' };
     const db = new Database(path);
     migrate(db, path, [...MIGRATIONS, v2]);
-    assert.equal(db.pragma('user_version', { simple: true }), 2);
+    assert.equal(db.pragma('user_version', { simple: true }), next);
     const row = db.prepare('SELECT state, note FROM trials WHERE id = ?').get(trial.id);
     assert.deepEqual({ ...(row as object) }, { state: 'complete', note: null });
 
     // A migration that fails leaves the file at the version it had.
-    const broken: Migration = { version: 3, description: 'broken', sql: 'ALTER TABLE trials ADD COLUMN x TEXT; ALTER TABLE nope ADD y' };
+    const broken: Migration = { version: next + 1, description: 'broken', sql: 'ALTER TABLE trials ADD COLUMN x TEXT; ALTER TABLE nope ADD y' };
     assert.throws(() => migrate(db, path, [...MIGRATIONS, v2, broken]), /no such table: nope/);
-    assert.equal(db.pragma('user_version', { simple: true }), 2);
+    assert.equal(db.pragma('user_version', { simple: true }), next);
     const columns = (db.prepare('SELECT name FROM pragma_table_info(?)').all('trials') as Array<{ name: string }>).map((c) => c.name);
     assert.ok(!columns.includes('x'));
     db.close();
