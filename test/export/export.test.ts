@@ -60,7 +60,7 @@ async function runScript(script: string, path: string): Promise<{ pids: number[]
   const seen = pids.map(statusOf);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill('SIGTERM');
-  assert.equal(await exited, 130);
+  assert.equal(await exited, 143);
   for (const pid of pids) assert.equal(existsSync(`/proc/${pid}`), false, `instance ${pid} stopped with the script`);
   assert.deepEqual(seen.map((s) => s.cpus), ['0', '1']);
   assert.ok(seen[1]!.env.includes('AUTOTUNE_INSTANCE=1') && seen[1]!.env.includes('OMP_NUM_THREADS=1') && seen[0]!.env.includes('AUTOTUNE_BATCH=1'));

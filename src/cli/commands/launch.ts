@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { AutotuneError } from '../../errors.js';
+import { AutotuneError, stoppedBy } from '../../errors.js';
 import { launchInstances } from '../../export/index.js';
 import { DEFAULT_DB_PATH } from '../../store/index.js';
 import { chooseTrial, parseBasePort } from './report-source.js';
@@ -50,7 +50,7 @@ async function launch(study: string | null, argv: string[], flags: LaunchFlags):
   try {
     const exits = await launched.exited;
     for (const e of exits) process.stderr.write(`launch: instance ${e.index} (pid ${e.pid}) exited ${e.signal ?? `with code ${e.code}`}\n`);
-    if (signalled !== null) throw new AutotuneError('interrupted', `stopped by ${signalled}: all ${exits.length} instance(s) exited`);
+    if (signalled !== null) throw new AutotuneError(stoppedBy(signalled), `stopped by ${signalled}: all ${exits.length} instance(s) and what they started exited`);
     const failed = exits.find((e) => e.code !== 0);
     if (failed !== undefined) process.exitCode = failed.code ?? 1;
   } finally {

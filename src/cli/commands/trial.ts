@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { AutotuneError } from '../../errors.js';
+import { AutotuneError, stoppedBy } from '../../errors.js';
 import { NUMA_POLICIES, SMT_USES, type NumaPolicy, type SmtUse, type TrialConfig } from '../../placement/types.js';
 import { runTrial } from '../../runner/index.js';
 import type { MeasureSettings, RunnerEvent, TrialResult } from '../../runner/types.js';
@@ -126,15 +126,27 @@ async function trial(flags: TrialFlags): Promise<TrialResult> {
   const cacheDir = process.env.AUTOTUNE_CACHE ?? resolve('.autotune', 'models');
   const model = await resolveModel(flags.model, { cacheDir });
   const controller = new AbortController();
-  const interrupt = (): void => controller.abort();
+  let stoppedWith: NodeJS.Signals | null = null;
+  const interrupt = (signal: NodeJS.Signals): void => {
+    stoppedWith = signal;
+    controller.abort();
+  };
   process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   try {
     return await runTrial(
       { config, model, inputs, measure, oversubscribe: flags.oversubscribe, topology },
       { signal: controller.signal, onEvent: flags.json ? undefined : showEvent },
     );
+  } catch (error) {
+    // The runner stops the same way for either signal; the exit code says which one it was.
+    if (stoppedWith !== null && error instanceof AutotuneError && error.kind === 'interrupted') {
+      throw new AutotuneError(stoppedBy(stoppedWith), error.message, { cause: error });
+    }
+    throw error;
   } finally {
     process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
   }
 }
 
