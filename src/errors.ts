@@ -46,6 +46,18 @@ export class AutotuneError extends Error {
   }
 }
 
+/**
+ * `text` as one line: control characters (newlines included) written as visible escapes. Error
+ * messages quote names and paths that come from the database or the user; a newline in one must
+ * not make the one-line error two lines, nor a generated file's comment a command.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
 export function isAutotuneError(e: unknown): e is AutotuneError {
   return e instanceof AutotuneError;
 }

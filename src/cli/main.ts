@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { AutotuneError } from '../errors.js';
+import { AutotuneError, oneLine } from '../errors.js';
 import { commands } from './commands/index.js';
 
 /**
@@ -27,11 +27,11 @@ function reportError(error: unknown): number {
     return error.exitCode === 0 ? 0 : 2;
   }
   if (error instanceof AutotuneError) {
-    process.stderr.write(`autotune: ${error.message}\n`);
+    process.stderr.write(`autotune: ${oneLine(error.message)}\n`);
     return error.exitCode;
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`autotune: internal error (please report it): ${firstLine(detail)}\n`);
+  process.stderr.write(`autotune: internal error (please report it): ${oneLine(firstLine(detail))}\n`);
   if (process.env.AUTOTUNE_DEBUG) process.stderr.write(`${detail}\n`);
   return 1;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AutotuneError } from '../errors.js';
+import { AutotuneError, oneLine } from '../errors.js';
 
 /**
  * What each export format may embed, and how. Study names come back from the database, where
@@ -8,14 +8,6 @@ import { AutotuneError } from '../errors.js';
  */
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
-/** `text` as one line: control characters (newlines included) written as visible escapes. */
-export function oneLine(text: string): string {
-  return text.replace(CONTROL, (c) => {
-    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
-}
 
 /** A name rule of one deployment format: which characters, how long, lower case or not. */
 export interface NameRule {

@@ -1,6 +1,6 @@
 import { configLabel } from '../report/points.js';
 import { fmt } from '../report/recommend.js';
-import { oneLine } from './escape.js';
+import { oneLine } from '../errors.js';
 import type { Chosen } from './pick.js';
 
 /** What every exported file says about where it came from, one line each (a stored name cannot break out of it). */

@@ -1,13 +1,22 @@
 import type { Db } from './sqlite.js';
 
 import { AutotuneError } from '../errors.js';
-import type { Plan } from '../placement/types.js';
-import type { Verification, WorkerReadBack, TrialResult } from '../runner/types.js';
-import type { HistogramSnapshot } from '../measure/types.js';
+import type { TrialResult } from '../runner/types.js';
 import type { Fingerprint, Topology } from '../topology/types.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, openDatabase } from './connection.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { beatStudyLock, DEFAULT_LOCK_LEASE_MS, dropStudyLock, lockHolder, ownsStudyLock, studyTunerAlive, takeStudyLock } from './study-lock.js';
+import {
+  checkConfig,
+  checkFingerprint,
+  checkHistogram,
+  checkPlan,
+  checkReadBack,
+  checkTopology,
+  checkVerification,
+  jsonColumn,
+  type RowPlace,
+} from './row-checks.js';
 import { configColumns, resultColumns, toTrialRecord, toWorkerStats, workerColumns } from './trial-rows.js';
 import type { TrialRow, WorkerRow } from './trial-rows.js';
 import { TRIAL_STATES } from './types.js';
@@ -89,7 +98,8 @@ class SqliteStore implements Store {
         | { id: number; fingerprint: string; topology: string }
         | undefined;
       if (row === undefined) return null;
-      return { id: row.id, fingerprint: JSON.parse(row.fingerprint) as Fingerprint, topology: JSON.parse(row.topology) as Topology };
+      const place: RowPlace = { path: this.path, where: () => `machine #${row.id}` };
+      return { id: row.id, fingerprint: checkFingerprint(row.fingerprint, place), topology: checkTopology(row.topology, place) };
     });
   }
 
@@ -110,7 +120,7 @@ class SqliteStore implements Store {
                VALUES (?, ?, ?, ?, ?, ?, ?, 'running') RETURNING *`,
             )
             .get(study.name, JSON.stringify(study.definition), study.modelPath, study.modelSha256, study.machineId, now, now) as StudyRow;
-          return toStudyRecord(row);
+          return toStudyRecord(row, this.path);
         })
         .immediate(),
     );
@@ -119,7 +129,7 @@ class SqliteStore implements Store {
   getStudy(name: string): StudyRecord | null {
     return this.#guard(() => {
       const row = this.#studyRow(name);
-      return row === undefined ? null : toStudyRecord(row);
+      return row === undefined ? null : toStudyRecord(row, this.path);
     });
   }
 
@@ -140,7 +150,7 @@ class SqliteStore implements Store {
           state: s.state,
           createdAt: s.created_at,
           modelPath: s.model_path,
-          strategy: strategyOf(JSON.parse(s.definition)),
+          strategy: strategyOf(jsonColumn(s.definition, studyPlace(this.path, s.name), 'definition')),
           counts: perState,
           total: mine.reduce((sum, c) => sum + c.n, 0),
           lastTrialAt: last,
@@ -218,7 +228,7 @@ class SqliteStore implements Store {
               started_at: new Date().toISOString(),
               ...configColumns(trial.config),
             }) as TrialRow;
-          return toTrialRecord(row);
+          return toTrialRecord(row, this.#trialPlace(row));
         })
         .immediate(),
     );
@@ -268,8 +278,8 @@ class SqliteStore implements Store {
 
   listTrials(studyId: number): TrialRecord[] {
     return this.#guard(() =>
-      (this.#db.prepare(`SELECT * FROM trials WHERE study_id = ? ORDER BY number`).all(studyId) as TrialRow[]).map(
-        toTrialRecord,
+      (this.#db.prepare(`SELECT * FROM trials WHERE study_id = ? ORDER BY number`).all(studyId) as TrialRow[]).map((row) =>
+        toTrialRecord(row, this.#trialPlace(row)),
       ),
     );
   }
@@ -277,7 +287,7 @@ class SqliteStore implements Store {
   getTrial(trialId: number): TrialRecord | null {
     return this.#guard(() => {
       const row = this.#db.prepare(`SELECT * FROM trials WHERE id = ?`).get(trialId) as TrialRow | undefined;
-      return row === undefined ? null : toTrialRecord(row);
+      return row === undefined ? null : toTrialRecord(row, this.#trialPlace(row));
     });
   }
 
@@ -296,37 +306,43 @@ class SqliteStore implements Store {
       const workers = this.#db
         .prepare('SELECT * FROM trial_workers WHERE trial_id = ? ORDER BY worker_index')
         .all(trialId) as WorkerRow[];
+      const place = this.#trialPlace(row);
       if (placement === undefined || histogram === undefined) {
-        throw new AutotuneError('store', `trial ${trialId} in ${this.path} is complete but its placement or histogram is missing`);
+        throw new AutotuneError('store', `${this.path}: ${place.where()}: complete, but its ${placement === undefined ? 'placement' : 'histogram'} row is missing: the database was edited or damaged`);
       }
+      toTrialRecord(row, place);
+      const filled = <T>(value: T | null, column: string): T => {
+        if (value === null) throw new AutotuneError('store', `${this.path}: ${place.where()}: complete, but ${column} is empty: the database was edited or damaged`);
+        return value;
+      };
       return {
-        config: JSON.parse(row.config) as TrialResult['config'],
-        plan: JSON.parse(placement.plan) as Plan,
-        model: { path: filled(row.model_path), name: filled(row.model_name), sha256: filled(row.model_sha256) },
-        readBack: JSON.parse(placement.read_back) as WorkerReadBack[],
-        verification: JSON.parse(placement.verification) as Verification,
+        config: checkConfig(row.config, place),
+        plan: checkPlan(placement.plan, place),
+        model: { path: filled(row.model_path, 'model_path'), name: filled(row.model_name, 'model_name'), sha256: filled(row.model_sha256, 'model_sha256') },
+        readBack: checkReadBack(placement.read_back, place),
+        verification: checkVerification(placement.verification, place),
         latency: {
-          count: filled(row.latency_count),
-          mean: filled(row.mean_ms),
-          stddev: filled(row.stddev_ms),
-          min: filled(row.min_ms),
-          max: filled(row.max_ms),
-          p50: filled(row.p50_ms),
-          p90: filled(row.p90_ms),
-          p99: filled(row.p99_ms),
-          p999: filled(row.p999_ms),
-          p99Ci: [filled(row.p99_ci_low), filled(row.p99_ci_high)],
+          count: filled(row.latency_count, 'latency_count'),
+          mean: filled(row.mean_ms, 'mean_ms'),
+          stddev: filled(row.stddev_ms, 'stddev_ms'),
+          min: filled(row.min_ms, 'min_ms'),
+          max: filled(row.max_ms, 'max_ms'),
+          p50: filled(row.p50_ms, 'p50_ms'),
+          p90: filled(row.p90_ms, 'p90_ms'),
+          p99: filled(row.p99_ms, 'p99_ms'),
+          p999: filled(row.p999_ms, 'p999_ms'),
+          p99Ci: [filled(row.p99_ci_low, 'p99_ci_low'), filled(row.p99_ci_high, 'p99_ci_high')],
         },
-        histogram: JSON.parse(histogram.histogram) as HistogramSnapshot,
-        tps: filled(row.tps),
-        ips: filled(row.ips),
-        workers: workers.map(toWorkerStats),
-        window: { warmupMs: filled(row.warmup_ms), measuredMs: filled(row.measured_ms), stable: filled(row.stable) === 1 },
+        histogram: checkHistogram(histogram.histogram, place),
+        tps: filled(row.tps, 'tps'),
+        ips: filled(row.ips, 'ips'),
+        workers: workers.map((w) => toWorkerStats(w, place)),
+        window: { warmupMs: filled(row.warmup_ms, 'warmup_ms'), measuredMs: filled(row.measured_ms, 'measured_ms'), stable: filled(row.stable, 'stable') === 1 },
         noisy: row.noisy === 1,
-        noiseReasons: JSON.parse(row.noise_reasons) as string[],
-        onnxruntimeVersion: filled(row.onnxruntime_version),
-        startedAt: filled(row.run_started_at),
-        finishedAt: filled(row.finished_at),
+        noiseReasons: toTrialRecord(row, place).noiseReasons,
+        onnxruntimeVersion: filled(row.onnxruntime_version, 'onnxruntime_version'),
+        startedAt: filled(row.run_started_at, 'run_started_at'),
+        finishedAt: filled(row.finished_at, 'finished_at'),
       };
     });
   }
@@ -358,6 +374,17 @@ class SqliteStore implements Store {
       'store',
       `the lock of study '${study}' was ${by} while this tuner was silent for more than ${Math.round(this.#leaseMs / 1000)} s: stopping so no trial is measured twice; completed trials are kept`,
     );
+  }
+
+  /** Where a trial row sits, for the one line a bad row gets: the study's name, the trial's number and id. */
+  #trialPlace(row: { id: number; study_id: number; number: number }): RowPlace {
+    return {
+      path: this.path,
+      where: () => {
+        const study = this.#db.prepare('SELECT name FROM studies WHERE id = ?').get(row.study_id) as { name: string } | undefined;
+        return `study "${study?.name ?? `#${row.study_id}`}", trial #${row.number} (id ${row.id})`;
+      },
+    };
   }
 
   #studyRow(name: string): StudyRow | undefined {
@@ -402,11 +429,15 @@ class SqliteStore implements Store {
   }
 }
 
-function toStudyRecord(row: StudyRow): StudyRecord {
+function studyPlace(path: string, name: string): RowPlace {
+  return { path, where: () => `study "${name}"` };
+}
+
+function toStudyRecord(row: StudyRow, path: string): StudyRecord {
   return {
     id: row.id,
     name: row.name,
-    definition: JSON.parse(row.definition) as unknown,
+    definition: jsonColumn(row.definition, studyPlace(path, row.name), 'definition'),
     modelPath: row.model_path,
     modelSha256: row.model_sha256,
     machineId: row.machine_id,
@@ -419,12 +450,6 @@ function toStudyRecord(row: StudyRow): StudyRecord {
 function strategyOf(definition: unknown): string | null {
   if (typeof definition !== 'object' || definition === null || !('strategy' in definition)) return null;
   return typeof definition.strategy === 'string' ? definition.strategy : null;
-}
-
-/** A column that completeTrial always fills; null here means the row was written by something else. */
-function filled<T>(value: T | null): T {
-  if (value === null) throw new AutotuneError('store', 'a completed trial has an empty result column: the database was edited by hand');
-  return value;
 }
 
 function noStudy(id: number): AutotuneError {

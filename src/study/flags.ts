@@ -128,13 +128,20 @@ function words(text: string, flag: string, aliases: Record<string, string[]>): s
   return items.flatMap((w) => aliases[w] ?? [w]);
 }
 
+/**
+ * Plain decimal notation only: Number() also reads 0x2, 1e3, 0b11 and ' 2 ', so --processes 0x2
+ * silently became 2.
+ */
+export function isDecimal(text: string, options: { fraction: boolean }): boolean {
+  return options.fraction ? /^\d+(\.\d+)?$|^\.\d+$/.test(text) : /^\d+$/.test(text);
+}
+
 function integer(text: string, flag: string): number {
-  if (!/^\d+$/.test(text.trim())) throw new AutotuneError('usage', `${flag} "${text}" is not a whole number`);
+  if (!isDecimal(text, { fraction: false })) throw new AutotuneError('usage', `${flag} "${text}" is not a whole number`);
   return Number(text);
 }
 
 function number(text: string, flag: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n)) throw new AutotuneError('usage', `${flag} "${text}" is not a number`);
-  return n;
+  if (!isDecimal(text, { fraction: true })) throw new AutotuneError('usage', `${flag} "${text}" is not a number (write it in decimals, like 20 or 0.05)`);
+  return Number(text);
 }

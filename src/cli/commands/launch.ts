@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { AutotuneError, stoppedBy } from '../../errors.js';
 import { launchInstances } from '../../export/index.js';
 import { DEFAULT_DB_PATH } from '../../store/index.js';
+import { isDecimal } from '../../study/flags.js';
 import { chooseTrial, parseBasePort } from './report-source.js';
 
 interface LaunchFlags {
@@ -36,7 +37,7 @@ export function register(program: Command): void {
 async function launch(study: string | null, argv: string[], flags: LaunchFlags): Promise<void> {
   const basePort = parseBasePort(flags.basePort);
   const graceS = Number(flags.grace);
-  if (!(graceS >= 0)) throw new AutotuneError('usage', `--grace ${flags.grace}: expected seconds >= 0`);
+  if (!isDecimal(flags.grace, { fraction: true })) throw new AutotuneError('usage', `--grace ${flags.grace}: expected seconds >= 0`);
   const chosen = chooseTrial(flags.db, study, flags.pick);
   const launched = launchInstances(chosen, argv, { basePort, stdio: 'inherit', graceMs: graceS * 1000 });
   process.stderr.write(`launch: ${launched.pids.length} instance(s) of trial ${chosen.trialId} (${chosen.reason}); pids ${launched.pids.join(' ')}\n`);

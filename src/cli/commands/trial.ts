@@ -5,6 +5,7 @@ import { NUMA_POLICIES, SMT_USES, type NumaPolicy, type SmtUse, type TrialConfig
 import { runTrial } from '../../runner/index.js';
 import type { MeasureSettings, RunnerEvent, TrialResult } from '../../runner/types.js';
 import { formatCpuList } from '../../topology/cpulist.js';
+import { isDecimal } from '../../study/flags.js';
 import { readTopology } from '../../topology/read-topology.js';
 import { parseShapeFlag, parseValueFlag, resolveModel, type InputOptions } from '../../workload/index.js';
 
@@ -36,23 +37,22 @@ function usage(message: string): AutotuneError {
 function wholeNumber(flag: string, min: number) {
   return (raw: string): number => {
     const n = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(n) || n < min) throw usage(`${flag} must be a whole number >= ${min} (got "${raw}")`);
+    if (!isDecimal(raw, { fraction: false }) || n < min) throw usage(`${flag} must be a whole number >= ${min} (got "${raw}")`);
     return n;
   };
 }
 
 function seconds(flag: string) {
   return (raw: string): number => {
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw usage(`${flag} must be a number of seconds >= 0 (got "${raw}")`);
-    return n;
+    if (!isDecimal(raw, { fraction: true })) throw usage(`${flag} must be a number of seconds >= 0 (got "${raw}")`);
+    return Number(raw);
   };
 }
 
 function fraction(flag: string) {
   return (raw: string): number => {
     const n = Number(raw);
-    if (!(n > 0 && n < 1)) throw usage(`${flag} must be a fraction between 0 and 1, e.g. 0.05 (got "${raw}")`);
+    if (!isDecimal(raw, { fraction: true }) || !(n > 0 && n < 1)) throw usage(`${flag} must be a fraction between 0 and 1, e.g. 0.05 (got "${raw}")`);
     return n;
   };
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AutotuneError, stoppedBy } from '../../errors.js';
@@ -113,6 +114,15 @@ function loadDefinition(file: string | undefined, flags: TuneFlags, dbPath: stri
   }
   if (file !== undefined) return parseStudy(applyStudyFlags(readStudyFile(file), flags), `${file}: study`);
   if (flags.study !== undefined) {
+    if (flags.name !== undefined) {
+      throw new AutotuneError('usage', `give --study ${flags.study} to resume a stored study or --name ${flags.name} to start one, not both`);
+    }
+    if (!existsSync(dbPath)) {
+      throw new AutotuneError(
+        'usage',
+        `there is no database at ${dbPath} to resume study "${flags.study}" from: --study resumes a study stored there; to start one, use --name ${flags.study} (with --model or a study file)`,
+      );
+    }
     const store = openStore(dbPath, { readonly: true });
     try {
       const study = store.getStudy(flags.study);
