@@ -9,9 +9,12 @@ import { commands } from './commands/index.js';
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('autotune')
     .description('Find the fastest placement of ONNX Runtime inference on this CPU server.')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    // commander's own errors (unknown option, missing value) get the same one-line form as ours.
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(`autotune: ${oneLine(s.trim().replace(/^error: /, ''))} (run with --help for usage)\n`),
+    });
   for (const register of commands) register(program);
   try {
     await program.parseAsync(argv);

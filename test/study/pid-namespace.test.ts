@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import test from 'node:test';
@@ -23,7 +23,7 @@ function children(pid: number): number[] {
   return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
-test('a tuner killed as pid 1 of its PID namespace leaves a lock the next pid 1 takes over once its heartbeat is silent', { skip }, async () => {
+test('a tuner killed as pid 1 of its PID namespace leaves a lock the next pid 1 takes over once its heartbeat is silent', { skip }, async (t) => {
   const dir = tempDir();
   const first = spawn('unshare', [...UNSHARE, process.execPath, BIN, 'tune', ...ARGS], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -37,6 +37,11 @@ test('a tuner killed as pid 1 of its PID namespace leaves a lock the next pid 1 
   }
   const [tuner] = children(first.pid!);
   assert.ok(tuner !== undefined, `no tuner under unshare: ${stderr}`);
+  // Hold the dead tuner's namespace open, as a container runtime would while it restarts the
+  // container: otherwise the kernel may give its inode number to the next namespace, and that
+  // tuner could prove the holder gone by its pid alone (safely: the old namespace is then dead).
+  const namespace = openSync(`/proc/${tuner}/ns/pid`, 'r');
+  t.after(() => closeSync(namespace));
   process.kill(tuner, 'SIGKILL');
   // unshare's own exit status after its child's SIGKILL differs between util-linux versions: check the tuner.
   await exited;
