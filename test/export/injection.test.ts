@@ -8,20 +8,8 @@ import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { parse as parseYaml } from 'yaml';
 
-import {
-  choose,
-  deploymentName,
-  DOCKER_NAME,
-  instanceSuffix,
-  KUBERNETES_NAME,
-  renderDocker,
-  renderExportJson,
-  renderKubernetes,
-  renderShell,
-  renderSystemd,
-  SYSTEMD_NAME,
-  type Chosen,
-} from '../../src/export/index.js';
+import { choose, deploymentName, DOCKER_NAME, instanceSuffix, KUBERNETES_NAME, SYSTEMD_NAME, type Chosen } from '../../src/export/index.js';
+import { renderDocker, renderExportJson, renderKubernetes, renderShell, renderSystemd } from '../../src/export/index.js';
 import { buildReport, renderCompareMarkdown, renderMarkdown, selectStudy } from '../../src/report/index.js';
 import { openStore } from '../../src/store/index.js';
 import { writeReportFixture } from '../fixtures/report/build-db.js';

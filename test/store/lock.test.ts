@@ -5,11 +5,12 @@ import test from 'node:test';
 import Database from 'better-sqlite3';
 
 import { AutotuneError } from '../../src/errors.js';
-import { openStore } from '../../src/store/index.js';
+import { openStore, type Store, type StudyRecord } from '../../src/store/index.js';
 import { config, fingerprint, tempDir, topology } from './fixtures.js';
 import { startTuner } from './tuner-child.js';
 
-test('of two tuners on one study, the second is refused with the holder named', () => {
+/** Two stores on one new database holding study 'night': two tuners, as far as the lock can tell. */
+function twoTuners(body: (t: { path: string; first: Store; second: Store; machineId: number; study: StudyRecord }) => void): void {
   const { dir, cleanup } = tempDir();
   const path = join(dir, 'autotune.db');
   const first = openStore(path);
@@ -17,6 +18,16 @@ test('of two tuners on one study, the second is refused with the holder named', 
   try {
     const machineId = first.upsertMachine(fingerprint, topology);
     const study = first.createStudy({ name: 'night', definition: {}, modelPath: 'm', modelSha256: 'ab', machineId });
+    body({ path, first, second, machineId, study });
+  } finally {
+    first.close();
+    second.close();
+    cleanup();
+  }
+}
+
+test('of two tuners on one study, the second is refused with the holder named', () => {
+  twoTuners(({ first, second, machineId, study }) => {
     const other = first.createStudy({ name: 'day', definition: {}, modelPath: 'm', modelSha256: 'ab', machineId });
     const release = first.acquireStudyLock(study.id);
     assert.equal(release.tookOver, null);
@@ -39,11 +50,7 @@ test('of two tuners on one study, the second is refused with the holder named', 
     assert.equal(again.tookOver, null, 'a released lock is free, not stale');
     second.close(); // closing releases the locks the store took
     first.acquireStudyLock(study.id)();
-  } finally {
-    first.close();
-    second.close();
-    cleanup();
-  }
+  });
 });
 
 test('the lock of a tuner that died is taken over, naming the dead holder', async () => {
@@ -116,34 +123,18 @@ function editLocks(path: string, sql: string, ...params: unknown[]): void {
 }
 
 test('a lock whose pid now runs another process is taken over: the container case, where every tuner is pid 1', () => {
-  const { dir, cleanup } = tempDir();
-  const path = join(dir, 'autotune.db');
-  const first = openStore(path);
-  const second = openStore(path);
-  try {
-    const machineId = first.upsertMachine(fingerprint, topology);
-    const study = first.createStudy({ name: 'night', definition: {}, modelPath: 'm', modelSha256: 'ab', machineId });
+  twoTuners(({ path, first, second, study }) => {
     first.acquireStudyLock(study.id);
     // As after kill -9 of pid 1 and a new pid 1: the pid is alive (it is this process), its start time is not the holder's.
     editLocks(path, `UPDATE study_locks SET start_time = '1'`);
     const release = second.acquireStudyLock(study.id);
     assert.equal(release.tookOver?.pid, process.pid);
     assert.equal(release.tookOver?.why, `pid ${process.pid} is now another process`);
-  } finally {
-    first.close();
-    second.close();
-    cleanup();
-  }
+  });
 });
 
 test('a holder in another PID namespace keeps its lock while its heartbeat is fresh, and loses it once silent past the lease', () => {
-  const { dir, cleanup } = tempDir();
-  const path = join(dir, 'autotune.db');
-  const first = openStore(path);
-  const second = openStore(path);
-  try {
-    const machineId = first.upsertMachine(fingerprint, topology);
-    const study = first.createStudy({ name: 'night', definition: {}, modelPath: 'm', modelSha256: 'ab', machineId });
+  twoTuners(({ path, first, second, machineId, study }) => {
     first.acquireStudyLock(study.id);
     editLocks(path, `UPDATE study_locks SET pid_ns = 'pid:[1]', pid = 1`);
     assert.throws(
@@ -157,11 +148,7 @@ test('a holder in another PID namespace keeps its lock while its heartbeat is fr
     first.acquireStudyLock(other.id);
     editLocks(path, `UPDATE study_locks SET host = 'elsewhere' WHERE study_id = ?`, other.id);
     assert.throws(() => second.acquireStudyLock(other.id), /by autotune pid \d+ on host elsewhere since .*, last heard from 0 s ago/);
-  } finally {
-    first.close();
-    second.close();
-    cleanup();
-  }
+  });
 });
 
 test('the holder beats its lease while it holds the lock, and stops at its next trial once the lock was taken from it', async () => {
