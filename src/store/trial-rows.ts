@@ -1,12 +1,13 @@
 import type { TrialConfig } from '../placement/types.js';
 import type { TrialResult, WorkerStats } from '../runner/types.js';
-import { checkConfig, checkNumbers, checkStrings, type RowPlace } from './row-checks.js';
-import type { TrialKind, TrialRecord, TrialState } from './types.js';
+import { checkConfig, checkNumbers, checkStrings, jsonColumn, type RowPlace } from './row-checks.js';
+import type { CapacityRecord, TrialKind, TrialRecord, TrialState } from './types.js';
 
 /** The REAL and INTEGER columns of a trials row, checked to hold numbers (or NULL) when read. */
 export const TRIAL_NUMBER_COLUMNS = [
   'duration_ms', 'tps', 'ips', 'latency_count', 'mean_ms', 'stddev_ms', 'min_ms', 'max_ms', 'p50_ms', 'p90_ms', 'p99_ms',
   'p999_ms', 'p99_ci_low', 'p99_ci_high', 'warmup_ms', 'measured_ms', 'stable', 'noisy', 'verified', 'pinned', 'drift',
+  'paired_with', 'round',
 ] as const satisfies ReadonlyArray<keyof TrialRow>;
 
 export const WORKER_NUMBER_COLUMNS = [
@@ -54,6 +55,10 @@ export interface TrialRow {
   pinned: number | null;
   drift: number;
   drift_reason: string | null;
+  paired_with: number | null;
+  round: number | null;
+  load: string | null;
+  capacity: string | null;
 }
 
 export interface WorkerRow {
@@ -161,6 +166,12 @@ export function toTrialRecord(row: TrialRow, place: RowPlace): TrialRecord {
     pinned: nullableBool(row.pinned),
     drift: row.drift === 1,
     driftReason: row.drift_reason,
+    pairedWith: row.paired_with,
+    round: row.round,
+    capacity:
+      row.load === null || row.capacity === null
+        ? null
+        : ({ load: jsonColumn(row.load, place, 'load'), capacity: jsonColumn(row.capacity, place, 'capacity') } as CapacityRecord),
   };
 }
 

@@ -234,7 +234,7 @@ class StudySession {
     const onEvent = (e: RunnerEvent): void => {
       if (e.type === 'phase') this.emit({ type: 'trialPhase', trialId: trial.id, phase: e.phase });
       else if (e.type === 'progress') this.emit({ type: 'trialProgress', trialId: trial.id, progress: e.progress });
-      else this.emit({ type: 'warning', message: `trial ${trial.number}: ${e.message}` });
+      else if (e.type === 'warning') this.emit({ type: 'warning', message: `trial ${trial.number}: ${e.message}` });
     };
     let result: TrialResult;
     try {

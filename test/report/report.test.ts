@@ -143,7 +143,7 @@ test('the headline names the model as the user did, the strategy run, and counts
 
 test('describeStudy: auto resolves as the loop does, a path model keeps the file it resolved to', () => {
   const record = (definition: Record<string, unknown>, modelPath: string): StudyRecord => ({
-    id: 1, name: 's', definition: parseStudy({ name: 's', ...definition }), modelPath, modelSha256: 'ab', machineId: 1, createdAt: '', state: 'complete',
+    id: 1, name: 's', definition: parseStudy({ name: 's', ...definition }), modelPath, modelSha256: 'ab', machineId: 1, createdAt: '', state: 'complete', strategyUsed: null, strategyReason: null,
   });
   const space = { processes: [1, 2], threads: [1, 2], numa: ['none', 'local'], batch: [1, 8] }; // 12 feasible on 2 CPUs
   const wide = describeStudy(record({ space }, '/cache/mlp-1.onnx'), topology);

@@ -15,7 +15,7 @@ function trial(config: Partial<TrialConfig>, tps: number, p99Ms: number, over: P
     config: { processes: 1, threads: 1, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline: false, ...config },
     reason: '', startedAt: '', finishedAt: '', durationMs: 1, error: null, tps, ips: tps, p50Ms: p99Ms / 2, p90Ms: p99Ms,
     p99Ms, p999Ms: p99Ms, meanMs: p99Ms / 2, p99CiLow: p99Ms, p99CiHigh: p99Ms, noisy: false, noiseReasons: [],
-    verified: true, pinned: true, drift: false, driftReason: null, ...over,
+    verified: true, pinned: true, drift: false, driftReason: null, pairedWith: null, round: null, capacity: null, ...over,
   };
 }
 

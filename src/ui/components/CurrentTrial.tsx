@@ -9,6 +9,7 @@ const PHASE_LABEL: Record<TrialPhase, string> = {
   loading: 'loading',
   warmup: 'warm-up',
   measuring: 'measuring',
+  serving: 'serving',
   cooldown: 'cooling down',
 };
 

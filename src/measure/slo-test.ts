@@ -1,0 +1,48 @@
+// PROVISIONAL (replaced by the statistics branch): binomial SLO test with Bonferroni-spent looks.
+export type SloVerdict = 'meets' | 'misses' | 'undecided';
+
+export interface SloTest {
+  update(requests: number, exceeding: number): SloVerdict;
+  final(requests: number, exceeding: number): { verdict: SloVerdict };
+}
+
+function logChoose(n: number, k: number): number {
+  let s = 0;
+  for (let i = 1; i <= k; i++) s += Math.log((n - k + i) / i);
+  return s;
+}
+
+/** P(X <= k), X ~ Binomial(n, p). */
+function cdf(n: number, p: number, k: number): number {
+  let total = 0;
+  for (let i = 0; i <= Math.min(k, n); i++) total += Math.exp(logChoose(n, i) + i * Math.log(p) + (n - i) * Math.log1p(-p));
+  return Math.min(1, total);
+}
+
+export function createSloTest(options: { quantile?: number; confidence?: number } = {}): SloTest {
+  const p = 1 - (options.quantile ?? 0.99);
+  const alpha = 1 - (options.confidence ?? 0.95);
+  let look = 0;
+  let nextCheckpoint = 100;
+  const decide = (n: number, k: number, a: number): SloVerdict => {
+    if (n === 0) return 'undecided';
+    if (cdf(n, p, k) < a) return 'meets';
+    if (k > 0 && 1 - cdf(n, p, k - 1) < a) return 'misses';
+    return 'undecided';
+  };
+  let settled: SloVerdict = 'undecided';
+  return {
+    update(n, k) {
+      if (settled !== 'undecided' || n < nextCheckpoint) return settled;
+      look++;
+      while (nextCheckpoint <= n) nextCheckpoint = Math.ceil(nextCheckpoint * 1.5);
+      settled = decide(n, k, (alpha * 6) / (Math.PI * Math.PI * look * look));
+      return settled;
+    },
+    final(n, k) {
+      if (settled !== 'undecided') return { verdict: settled };
+      look++;
+      return { verdict: decide(n, k, (alpha * 6) / (Math.PI * Math.PI * look * look)) };
+    },
+  };
+}
