@@ -225,6 +225,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE studies ADD COLUMN strategy_reason TEXT;
     `,
   },
+  {
+    version: 3,
+    description: 'study locks name their holder beyond its pid, and carry a heartbeat',
+    sql: `
+      -- A pid alone does not tell a dead holder from a live one: in a container the tuner is often
+      -- pid 1 every time. pid_ns and start_time tell whether the pid is still the same process;
+      -- heartbeat_at is the lease for holders whose pid cannot be checked from here.
+      ALTER TABLE study_locks ADD COLUMN pid_ns TEXT;
+      ALTER TABLE study_locks ADD COLUMN start_time TEXT;
+      ALTER TABLE study_locks ADD COLUMN heartbeat_at TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
