@@ -214,7 +214,15 @@ export class OpenWindow {
     const windowS = Math.max(1e-9, (this.closed.atUs - this.settleUs) / 1e6);
     let slo: ServingStep['slo'] = null;
     if (sloMs !== null && this.slo !== null) {
-      const final = this.verdict !== 'undecided' ? this.verdict : this.slo.final(latency.histogram.total, exceeding).verdict;
+      let final = this.verdict !== 'undecided' ? this.verdict : this.slo.final(latency.histogram.total, exceeding).verdict;
+      // Requests after an early verdict (those in flight and the drain) belong to the window too.
+      // When the whole window's p99 says otherwise, the machine changed within it: the certain
+      // verdict no longer stands, and the step falls back to its point estimate, marked undecided.
+      const pointMeets = latency.summary !== null && latency.summary.p99 <= sloMs;
+      if (this.decidedEarly && final !== 'undecided' && (final === 'meets') !== pointMeets) {
+        final = 'undecided';
+        this.closeReason += `; the whole window's p99 (${latency.summary?.p99.toFixed(2)} ms) contradicts it, so the step is judged by that point estimate`;
+      }
       slo = { sloMs, exceeding, verdict: overload.overloaded ? 'misses' : final, early: this.decidedEarly };
     }
     const stability = latency.summary === null ? null : isStable(latency.summary, measure, Math.max(measure.minMs, (cutoff - this.settleUs) / 1000));
