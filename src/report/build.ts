@@ -96,6 +96,7 @@ export function buildReport(store: Store, study: StudyRecord, options: ReportOpt
       studyMachine: machine?.fingerprint ?? null,
       here: options.here,
       space,
+      capacities,
     }),
     trials: trials.map((t) => reportTrial(t, onFront)),
   };

@@ -55,7 +55,11 @@ export function recommend(input: PickInputs): Recommendation[] {
   const out: Recommendation[] = [];
   const served = capacities.find((c) => !c.config.baseline && c.capacityRps !== null);
   const servedPoint = served && points.find((p) => configKey(p.config) === configKey(served.config));
-  if (served !== undefined && servedPoint !== undefined && sloMs !== null) {
+  // Measured open loop and none sustained any rate under the SLO: no closed-loop figure overrules that.
+  const noneServed = sloMs !== null && served === undefined && capacities.some((c) => !c.config.baseline);
+  if (noneServed) {
+    // The SLO pick is left out; the report's 'slo' warning says why.
+  } else if (served !== undefined && servedPoint !== undefined && sloMs !== null) {
     out.push({ pick: 'slo', point: servedPoint, reason: `highest capacity under the ${fmt(sloMs)} ms SLO: ${capacityText(served, served.load)}`, gain: gain(servedPoint), capacity: served });
   } else {
     const fastest = fastestUnder(points, sloMs);

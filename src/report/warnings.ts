@@ -3,7 +3,7 @@ import type { Store, StudyRecord, TrialRecord } from '../store/types.js';
 import type { Fingerprint } from '../topology/types.js';
 import { configKey } from '../search/strategy.js';
 import { fmt } from './recommend.js';
-import type { ReportPoint, ReportWarning } from './types.js';
+import type { ReportCapacity, ReportPoint, ReportWarning } from './types.js';
 
 export interface WarningInputs {
   store: Store;
@@ -15,6 +15,7 @@ export interface WarningInputs {
   sloMs: number | null;
   studyMachine: Fingerprint | null;
   here: Fingerprint | null;
+  capacities: readonly ReportCapacity[];
   /** Feasible configurations of the space and how many of its axes vary; null when unknown. */
   space: { size: number; variedAxes: number } | null;
 }
@@ -28,6 +29,11 @@ export function reportWarnings(input: WarningInputs): ReportWarning[] {
   if (sloMs !== null && points.length > 0 && !points.some((p) => p.p99Ms <= sloMs)) {
     const lowest = front[0]!;
     add('slo', `no configuration meets the ${fmt(sloMs)} ms SLO: the lowest p99 measured is ${fmt(lowest.p99Ms)} ms (${lowest.label}, trial ${lowest.trialId}); relax the SLO or deploy --pick latency`);
+  }
+  const servedNone = input.capacities.filter((c) => !c.config.baseline);
+  if (sloMs !== null && servedNone.length > 0 && servedNone.every((c) => c.capacityRps === null)) {
+    const lowest = Math.min(...servedNone.map((c) => c.bracket[1]));
+    add('slo', `no configuration sustains any rate tried at p99 <= ${fmt(sloMs)} ms open loop (${servedNone.length} measured, the lowest rate tried ${fmt(lowest)} req/s): relax the SLO, or deploy --pick latency and expect its p99 above the SLO under load`);
   }
   if (study.state !== 'complete') {
     add('state', `the study is ${study.state}: this report covers the trials finished so far (resume with autotune tune --study ${study.name})`);

@@ -150,3 +150,38 @@ test('keys: q stops once, ? toggles help, Ctrl-C is passed on as an interrupt', 
   assert.equal(ui.calls.interrupt, 1);
   await ui.close();
 });
+
+test('the serving phase: which configuration, which rate and the verdict so far, then the capacity against the baseline', async () => {
+  const events = recorded('serving');
+  // Into the second capacity trial, after one of its windows ended and the next one reported progress.
+  const started = of(events, 'trialStarted').filter((e) => e.kind === 'capacity');
+  assert.ok(started.length >= 2);
+  const second = started[1]!;
+  const from = events.indexOf(second);
+  const firstWindow = events.findIndex((e, i) => i > from && e.type === 'servingStep' && e.step !== null);
+  const live = events.findIndex((e, i) => i > firstWindow && e.type === 'trialProgress' && e.progress.serving !== undefined);
+  assert.ok(firstWindow > 0 && live > 0, 'the recording has a window and progress after it');
+  const ui = await mount();
+  try {
+    // Wide enough that the live line is not cut.
+    await ui.resize(220);
+    await ui.show(events.slice(0, live + 1));
+    const progress = events[live]!;
+    assert.ok(progress.type === 'trialProgress' && progress.progress.serving);
+    const frame = flat(ui.frame());
+    assert.ok(frame.includes(`#${second.number} ${shortConfig(second.config)}`), frame);
+    assert.match(frame, new RegExp(`serving · offering ${Math.round(progress.progress.serving.offeredRps)}\\S* req/s · served \\S+/s · backlog \\d+ · p99 [\\d.]+ ms from schedule · SLO (meets|misses|undecided so far)`));
+    const ended = events[firstWindow]!;
+    assert.ok(ended.type === 'servingStep' && ended.step !== null);
+    assert.ok(frame.includes(`capacity search: ${Math.round(ended.offeredRps)}/s `), frame);
+
+    await ui.show(events.slice(live + 1));
+    const summary = of(events, 'studyFinished')[0]!.summary;
+    const finished = flat(ui.frame());
+    // The SLO pick is the highest capacity; when no configuration sustained any rate under the SLO there is none.
+    if (summary.capacity !== null) assert.match(finished, /capacity \S+ req\/s at the SLO/);
+    else assert.match(finished, /best under the 2 ms SLO: none: no configuration met it/);
+  } finally {
+    await ui.close();
+  }
+});
