@@ -6,6 +6,7 @@ import { probeCapabilities, type Capabilities, type LaunchPlacement } from '../n
 import { ortAffinities, planPlacement } from '../placement/index.js';
 import type { Plan, WorkerPlan } from '../placement/types.js';
 import { inspectModel, planInputs, type InputPlan } from '../workload/index.js';
+import { disturbanceReasons, measureDisturbance, snapshotDisturbance, trialCpus, watchDisturbance, type TrialDisturbance } from './disturbance.js';
 import type { WorkerReport } from './messages.js';
 import type { RunnerEvent, TrialPhase, TrialRequest, TrialResult, WorkerStats } from './types.js';
 import { pinningUnavailable } from './pinning.js';
@@ -65,6 +66,7 @@ interface Measured {
   stable: boolean;
   stabilityReason: string;
   onnxruntimeVersion: string;
+  disturbance: TrialDisturbance;
 }
 
 class TrialRun {
@@ -132,10 +134,13 @@ class TrialRun {
     await this.all('warmed');
     const warmupMs = performance.now() - warmupStart;
     this.enter('measuring', 'progress');
+    const watch = watchDisturbance(trialCpus(this.plan.workers), this.pids());
+    const opened = snapshotDisturbance(watch);
     const windowStart = performance.now();
     this.broadcast({ type: 'measure' });
     const stability = await this.race(this.measureUntilStable(windowStart));
     const measuredMs = performance.now() - windowStart;
+    const closed = snapshotDisturbance(watch);
     this.enter('cooldown', 'result');
     this.broadcast({ type: 'stop' });
     const results = await this.all('result');
@@ -147,6 +152,7 @@ class TrialRun {
       stable: stability.stable,
       stabilityReason: stability.reason,
       onnxruntimeVersion: ready[0]?.onnxruntimeVersion ?? 'unknown',
+      disturbance: measureDisturbance(watch, opened, closed),
     };
   }
 
@@ -195,6 +201,7 @@ class TrialRun {
     const reasons = [
       ...noiseReasons({ perWorkerTps: workers.map((w) => w.tps), stable: measured.stable, stabilityReason: measured.stabilityReason }),
       ...(verification.verified ? [] : [`placement not verified: ${verification.mismatches.length} mismatch(es) with the plan`]),
+      ...disturbanceReasons(measured.disturbance),
       ...this.notes,
     ];
     const snapshot = merged.snapshot();
@@ -212,6 +219,7 @@ class TrialRun {
       window: { warmupMs: measured.warmupMs, measuredMs: measured.measuredMs, stable: measured.stable },
       noisy: reasons.length > 0,
       noiseReasons: reasons,
+      disturbance: measured.disturbance,
       onnxruntimeVersion: measured.onnxruntimeVersion,
       startedAt,
       finishedAt: new Date().toISOString(),

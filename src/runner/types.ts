@@ -2,6 +2,7 @@ import type { Plan, TrialConfig } from '../placement/types.js';
 import type { Topology } from '../topology/types.js';
 import type { InputOptions } from '../workload/types.js';
 import type { HistogramSnapshot, LatencySummary } from '../measure/types.js';
+import type { TrialDisturbance } from './disturbance.js';
 
 /** What the kernel says one thread of a worker may use and where it last ran. */
 export interface ThreadReadBack {
@@ -82,6 +83,8 @@ export interface TrialResult {
   noisy: boolean;
   /** Why the trial is flagged noisy (empty when it is not). */
   noiseReasons: string[];
+  /** Others' CPU time, steal and throttling on the trial's CPUs during the window; null for results stored before it was recorded. */
+  disturbance: TrialDisturbance | null;
   onnxruntimeVersion: string;
   startedAt: string;
   finishedAt: string;

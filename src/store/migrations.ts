@@ -129,6 +129,16 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'machine checks per study, disturbance per trial',
+    sql: `
+      -- The machine checks of the latest tune run on the study (JSON array), for reports.
+      ALTER TABLE studies ADD COLUMN machine_checks TEXT NOT NULL DEFAULT '[]';
+      -- Others' CPU time, steal and throttling during the trial's window (JSON; NULL before version 2).
+      ALTER TABLE trials ADD COLUMN disturbance TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -4,6 +4,7 @@ import { AutotuneError } from '../errors.js';
 import type { Plan } from '../placement/types.js';
 import type { Verification, WorkerReadBack, TrialResult } from '../runner/types.js';
 import type { HistogramSnapshot } from '../measure/types.js';
+import type { MachineCheck } from '../topology/health.js';
 import type { Fingerprint, Topology } from '../topology/types.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, openDatabase } from './connection.js';
 import { translateSqliteError } from './sqlite-errors.js';
@@ -43,6 +44,7 @@ interface StudyRow {
   machine_id: number;
   created_at: string;
   state: StudyState;
+  machine_checks: string;
 }
 
 class SqliteStore implements Store {
@@ -148,6 +150,13 @@ class SqliteStore implements Store {
   setStudyState(studyId: number, state: StudyState): void {
     this.#guard(() => {
       const info = this.#db.prepare('UPDATE studies SET state = ?, updated_at = ? WHERE id = ?').run(state, new Date().toISOString(), studyId);
+      if (info.changes === 0) throw noStudy(studyId);
+    });
+  }
+
+  setMachineChecks(studyId: number, checks: readonly MachineCheck[]): void {
+    this.#guard(() => {
+      const info = this.#db.prepare('UPDATE studies SET machine_checks = ? WHERE id = ?').run(JSON.stringify(checks), studyId);
       if (info.changes === 0) throw noStudy(studyId);
     });
   }
@@ -306,6 +315,7 @@ class SqliteStore implements Store {
         window: { warmupMs: filled(row.warmup_ms), measuredMs: filled(row.measured_ms), stable: filled(row.stable) === 1 },
         noisy: row.noisy === 1,
         noiseReasons: JSON.parse(row.noise_reasons) as string[],
+        disturbance: row.disturbance === null ? null : (JSON.parse(row.disturbance) as TrialResult['disturbance']),
         onnxruntimeVersion: filled(row.onnxruntime_version),
         startedAt: filled(row.run_started_at),
         finishedAt: filled(row.finished_at),
@@ -378,6 +388,7 @@ function toStudyRecord(row: StudyRow): StudyRecord {
     machineId: row.machine_id,
     createdAt: row.created_at,
     state: row.state,
+    machineChecks: JSON.parse(row.machine_checks) as MachineCheck[],
   };
 }
 

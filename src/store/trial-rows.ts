@@ -42,6 +42,7 @@ export interface TrialRow {
   pinned: number | null;
   drift: number;
   drift_reason: string | null;
+  disturbance: string | null;
 }
 
 export interface WorkerRow {
@@ -72,7 +73,7 @@ export function configColumns(config: TrialConfig): Record<string, string | numb
 }
 
 /** The `trials` columns a completed result fills (named parameters of the UPDATE). */
-export function resultColumns(result: TrialResult): Record<string, string | number> {
+export function resultColumns(result: TrialResult): Record<string, string | number | null> {
   const l = result.latency;
   return {
     finished_at: result.finishedAt,
@@ -101,6 +102,7 @@ export function resultColumns(result: TrialResult): Record<string, string | numb
     noise_reasons: JSON.stringify(result.noiseReasons),
     verified: bit(result.verification.verified),
     pinned: bit(result.plan.pinned),
+    disturbance: result.disturbance === null ? null : JSON.stringify(result.disturbance),
   };
 }
 

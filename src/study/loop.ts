@@ -7,6 +7,7 @@ import { baselineConfig, buildSpace } from '../search/space.js';
 import { configKey, type Observation, type SearchContext, type Strategy } from '../search/strategy.js';
 import { openStore, type Store, type StudyRecord, type TrialKind, type TrialRecord } from '../store/index.js';
 import { fingerprint, onnxruntimeVersion } from '../topology/fingerprint.js';
+import { checkWarnings, runMachineChecks } from '../topology/health.js';
 import { readTopology } from '../topology/read-topology.js';
 import type { Topology } from '../topology/types.js';
 import { resolveModel } from '../workload/resolve-model.js';
@@ -56,6 +57,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
   const emit = (event: DistributiveOmit<StudyEvent, 'time'>): void => options.onEvent?.({ ...event, time: new Date().toISOString() } as StudyEvent);
   const topology = readTopology();
   const machine = fingerprint(topology, onnxruntimeVersion());
+  const machineChecks = await runMachineChecks(topology);
   const unpinned = pinningUnavailable();
   const space = buildSpace(unpinned === null ? definition : withoutPlacementAxes(definition), topology);
   const model = await resolveModel(definition.model.spec, { cacheDir: options.cacheDir });
@@ -68,7 +70,8 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     const release = store.acquireStudyLock(opened.study.id);
     try {
       const study = opened.study;
-      const warnings = [...opened.warnings];
+      store.setMachineChecks(study.id, machineChecks);
+      const warnings = [...opened.warnings, ...checkWarnings(machineChecks).map((line) => `machine check ${line}`)];
       if (release.tookOver) {
         warnings.push(`took over the lock of a tuner that died (pid ${release.tookOver.pid} on ${release.tookOver.host}, started ${release.tookOver.startedAt})`);
       }
@@ -103,6 +106,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
         },
         spaceSize: space.configs.length,
         infeasibleDropped: space.infeasibleDropped,
+        machineWarnings: machineChecks.filter((c) => c.status === 'warn').map((c) => `${c.id}: ${c.finding}`),
       };
       emit({ type: 'studyStarted', study: info });
       for (const message of warnings) emit({ type: 'warning', message });

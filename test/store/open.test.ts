@@ -70,20 +70,47 @@ test('an older file is upgraded in one transaction, keeping its data', () => {
     store.completeTrial(trial.id, trialResult(config(), 1));
     store.close();
 
-    const v2: Migration = { version: 2, description: 'notes', sql: 'ALTER TABLE trials ADD COLUMN note TEXT' };
+    const next = MIGRATIONS.length + 1;
+    const v2: Migration = { version: next, description: 'notes', sql: 'ALTER TABLE trials ADD COLUMN note TEXT' };
     const db = new Database(path);
     migrate(db, path, [...MIGRATIONS, v2]);
-    assert.equal(db.pragma('user_version', { simple: true }), 2);
+    assert.equal(db.pragma('user_version', { simple: true }), next);
     const row = db.prepare('SELECT state, note FROM trials WHERE id = ?').get(trial.id);
     assert.deepEqual({ ...(row as object) }, { state: 'complete', note: null });
 
     // A migration that fails leaves the file at the version it had.
-    const broken: Migration = { version: 3, description: 'broken', sql: 'ALTER TABLE trials ADD COLUMN x TEXT; ALTER TABLE nope ADD y' };
+    const broken: Migration = { version: next + 1, description: 'broken', sql: 'ALTER TABLE trials ADD COLUMN x TEXT; ALTER TABLE nope ADD y' };
     assert.throws(() => migrate(db, path, [...MIGRATIONS, v2, broken]), /no such table: nope/);
-    assert.equal(db.pragma('user_version', { simple: true }), 2);
+    assert.equal(db.pragma('user_version', { simple: true }), next);
     const columns = (db.prepare('SELECT name FROM pragma_table_info(?)').all('trials') as Array<{ name: string }>).map((c) => c.name);
     assert.ok(!columns.includes('x'));
     db.close();
+  });
+});
+
+test('a file of schema 1 gains the machine checks and disturbance columns; what it had reads back as before', () => {
+  inTemp((dir) => {
+    const path = join(dir, 'v1.db');
+    const store = openStore(path);
+    const machineId = store.upsertMachine(fingerprint, topology);
+    const study = store.createStudy({ name: 'old', definition: {}, modelPath: 'm.onnx', modelSha256: 'ab', machineId });
+    const trial = store.createTrial(study.id, { config: config(), reason: 'grid', kind: 'search' });
+    const result = { ...trialResult(config(), 1), disturbance: null };
+    store.completeTrial(trial.id, result);
+    store.close();
+    // What schema 1 wrote: the same tables without the columns migration 2 adds.
+    const db = new Database(path);
+    db.exec('ALTER TABLE studies DROP COLUMN machine_checks; ALTER TABLE trials DROP COLUMN disturbance; PRAGMA user_version = 1');
+    db.close();
+
+    const upgraded = openStore(path);
+    try {
+      assert.equal(pragma(path, 'user_version'), SCHEMA_VERSION);
+      assert.deepEqual(upgraded.getStudy('old'), { ...study, machineChecks: [] });
+      assert.deepEqual(upgraded.getTrialResult(trial.id), result);
+    } finally {
+      upgraded.close();
+    }
   });
 });
 
