@@ -9,6 +9,8 @@ import { AutotuneError } from '../../src/errors.js';
 import { DEFAULT_DB_PATH, openStore, SCHEMA_VERSION } from '../../src/store/index.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations.js';
 import type { Migration } from '../../src/store/migrations.js';
+import type { StudyRecord, TrialRecord } from '../../src/store/index.js';
+import type { TrialResult } from '../../src/runner/types.js';
 import { config, fingerprint, tempDir, topology, trialResult } from './fixtures.js';
 
 function inTemp(fn: (dir: string) => void): void {
@@ -60,15 +62,24 @@ test('a new file gets the whole schema in WAL mode', () => {
   });
 });
 
-test('an older file is upgraded in one transaction, keeping its data', () => {
-  inTemp((dir) => {
-    const path = join(dir, 'v1.db');
-    const store = openStore(path);
+/** A new file at `path` with study "old" and one completed trial. */
+function writeOneTrial(path: string, result: TrialResult): { study: StudyRecord; trial: TrialRecord } {
+  const store = openStore(path);
+  try {
     const machineId = store.upsertMachine(fingerprint, topology);
     const study = store.createStudy({ name: 'old', definition: {}, modelPath: 'm.onnx', modelSha256: 'ab', machineId });
     const trial = store.createTrial(study.id, { config: config(), reason: 'grid', kind: 'search' });
-    store.completeTrial(trial.id, trialResult(config(), 1));
+    store.completeTrial(trial.id, result);
+    return { study, trial };
+  } finally {
     store.close();
+  }
+}
+
+test('an older file is upgraded in one transaction, keeping its data', () => {
+  inTemp((dir) => {
+    const path = join(dir, 'v1.db');
+    const { trial } = writeOneTrial(path, trialResult(config(), 1));
 
     const next = MIGRATIONS.length + 1;
     const v2: Migration = { version: next, description: 'notes', sql: 'ALTER TABLE trials ADD COLUMN note TEXT' };
@@ -91,13 +102,8 @@ test('an older file is upgraded in one transaction, keeping its data', () => {
 test('a file of schema 1 gains the machine checks and disturbance columns; what it had reads back as before', () => {
   inTemp((dir) => {
     const path = join(dir, 'v1.db');
-    const store = openStore(path);
-    const machineId = store.upsertMachine(fingerprint, topology);
-    const study = store.createStudy({ name: 'old', definition: {}, modelPath: 'm.onnx', modelSha256: 'ab', machineId });
-    const trial = store.createTrial(study.id, { config: config(), reason: 'grid', kind: 'search' });
     const result = { ...trialResult(config(), 1), disturbance: null };
-    store.completeTrial(trial.id, result);
-    store.close();
+    const { study, trial } = writeOneTrial(path, result);
     // What schema 1 wrote: the same tables without the columns migration 2 adds.
     const db = new Database(path);
     db.exec('ALTER TABLE studies DROP COLUMN machine_checks; ALTER TABLE trials DROP COLUMN disturbance; PRAGMA user_version = 1');
