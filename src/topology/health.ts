@@ -76,7 +76,8 @@ export async function sampleLoad(cpus: readonly number[], durationMs: number, op
   const delta = cpuTimesDelta(cpuBefore, cpuAfter, cpus);
   const busiest = [...processesAfter.values()]
     .filter((p) => p.pid !== process.pid)
-    .map((p) => ({ ...p, cpuMs: p.cpuMs - (processesBefore.get(p.pid)?.cpuMs ?? p.cpuMs) }))
+    // A process that was not there before started during the sample: all its time is in it.
+    .map((p) => ({ ...p, cpuMs: p.cpuMs - (processesBefore.get(p.pid)?.cpuMs ?? 0) }))
     .filter((p) => p.cpuMs >= windowMs * 0.01)
     .sort((a, b) => b.cpuMs - a.cpuMs)
     .slice(0, 3);

@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .command('doctor')
     .description('Check whether this machine is fit to measure on: CPU governor, turbo, NUMA balancing, huge pages, SMT, cgroup CPU quota, other load, steal.')
     .option('--sysfs-root <dir>', 'check a filesystem snapshot rooted at DIR instead of this machine (other load and steal are then not sampled)')
-    .option('--json', 'print { source, checks } as one JSON object', false)
+    .option('--json', 'print { source, checks } as one JSON object (docs/doctor-json.md)', false)
     .action(async (flags: DoctorFlags) => {
       const options = flags.sysfsRoot === undefined ? {} : { sysfsRoot: flags.sysfsRoot };
       const topology = readTopology(options);
