@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { AutotuneError } from '../errors.js';
 import { findCpuCgroup, readThrottling, type CpuCgroup, type ThrottleCounters } from '../topology/cgroup-cpu.js';
 import { busyMs, cpuTimesDelta, OTHERS_CPU_LIMIT, processCpuMs, readCpuTimes, type CpuTimes } from '../topology/cpustat.js';
 import { machineReader, type ReadTopologyOptions } from '../topology/read-topology.js';
@@ -54,18 +55,33 @@ function runnerCpuMs(): number {
   return (user + system) / 1000;
 }
 
-/** `runnerMs`: this process's CPU time so far (a parameter so fixture trees can be read without it). */
+/**
+ * `runnerMs`: this process's CPU time so far (a parameter so fixture trees can be read without it).
+ * A file the kernel refuses to show (a sandbox) leaves its part empty: the trial still runs, and
+ * records nothing rather than a zero.
+ */
 export function snapshotDisturbance(watch: DisturbanceWatch, runnerMs = runnerCpuMs()): DisturbanceSnapshot {
   const workersMs = watch.pids.reduce((sum, pid) => sum + (processCpuMs(watch.fs, pid) ?? 0), 0);
   return {
     atMs: performance.now(),
-    cpuTimes: readCpuTimes(watch.fs),
+    cpuTimes: unlessRefused(() => readCpuTimes(watch.fs), new Map()),
     ownMs: workersMs + runnerMs,
-    throttling: watch.cgroup === null ? [] : readThrottling(watch.fs, watch.cgroup),
+    throttling: watch.cgroup === null ? [] : unlessRefused(() => readThrottling(watch.fs, watch.cgroup!), []),
   };
 }
 
-export function measureDisturbance(watch: DisturbanceWatch, before: DisturbanceSnapshot, after: DisturbanceSnapshot): TrialDisturbance {
+function unlessRefused<T>(read: () => T, empty: T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof AutotuneError) return empty;
+    throw error;
+  }
+}
+
+/** null when /proc/stat did not show every CPU of the trial at both ends. */
+export function measureDisturbance(watch: DisturbanceWatch, before: DisturbanceSnapshot, after: DisturbanceSnapshot): TrialDisturbance | null {
+  if (!watch.cpus.every((cpu) => before.cpuTimes.has(cpu) && after.cpuTimes.has(cpu))) return null;
   const windowMs = after.atMs - before.atMs;
   const delta = cpuTimesDelta(before.cpuTimes, after.cpuTimes, watch.cpus);
   const busy = busyMs(delta);
@@ -87,9 +103,9 @@ function throttledBetween(before: ThrottleCounters[], after: ThrottleCounters[])
 }
 
 /** Why a trial counts as disturbed (empty when it does not); `limitCpus` is CPUs' worth over the window. */
-export function disturbanceReasons(d: TrialDisturbance, limitCpus = OTHERS_CPU_LIMIT): string[] {
+export function disturbanceReasons(d: TrialDisturbance | null, limitCpus = OTHERS_CPU_LIMIT): string[] {
   const reasons: string[] = [];
-  if (d.windowMs <= 0) return reasons;
+  if (d === null || d.windowMs <= 0) return reasons;
   const worth = (ms: number): string => (ms / d.windowMs).toFixed(2);
   const where = `the trial's CPUs ${listText(d.cpus)}`;
   const window = `${(d.windowMs / 1000).toFixed(1)} s window`;

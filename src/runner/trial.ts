@@ -66,7 +66,7 @@ interface Measured {
   stable: boolean;
   stabilityReason: string;
   onnxruntimeVersion: string;
-  disturbance: TrialDisturbance;
+  disturbance: TrialDisturbance | null;
 }
 
 class TrialRun {

@@ -80,7 +80,9 @@ function window(extraUserTicksOnCpu1: number): TrialDisturbance {
       [210, 0, 0, 9000, 0, 0, 0, 0],
     ),
   });
-  return measureDisturbance(watchDisturbance([0, 1], [100, 200], { sysfsRoot: before }), snapshotAt(before, 1000, 500), snapshotAt(afterRoot, 3000, 520));
+  const d = measureDisturbance(watchDisturbance([0, 1], [100, 200], { sysfsRoot: before }), snapshotAt(before, 1000, 500), snapshotAt(afterRoot, 3000, 520));
+  assert.ok(d);
+  return d;
 }
 
 test('others = busy time of the trial CPUs minus the workers (schedstat or stat) and the runner; steal; throttling', () => {
@@ -131,7 +133,7 @@ test('cgroup v1: throttled_time is in nanoseconds; a container group mounted as 
   const watch = (root: string) => watchDisturbance([0], [], { sysfsRoot: root });
   const first = v1(2, 1_000_000_000);
   const d = measureDisturbance(watch(first), { ...snapshotDisturbance(watch(first), 0), atMs: 0 }, { ...snapshotDisturbance(watch(v1(3, 1_250_000_000)), 0), atMs: 500 });
-  assert.deepEqual(d.throttled, { periods: 1, throttledMs: 250, path: '/sys/fs/cgroup/cpu,cpuacct' });
+  assert.deepEqual(d?.throttled, { periods: 1, throttledMs: 250, path: '/sys/fs/cgroup/cpu,cpuacct' });
 });
 
 test('no cgroup CPU controller: throttling is unknown (null), not zero', () => {
@@ -139,7 +141,18 @@ test('no cgroup CPU controller: throttling is unknown (null), not zero', () => {
   const watch = watchDisturbance([0], [], { sysfsRoot: root });
   assert.equal(watch.cgroup, null);
   const s = snapshotDisturbance(watch, 0);
-  assert.equal(measureDisturbance(watch, { ...s, atMs: 0 }, { ...s, atMs: 100 }).throttled, null);
+  const d = measureDisturbance(watch, { ...s, atMs: 0 }, { ...s, atMs: 100 });
+  assert.ok(d);
+  assert.equal(d.throttled, null);
+});
+
+test('a trial CPU missing from /proc/stat: nothing recorded (null), no reason, rather than a zero', () => {
+  const root = tree({ 'proc/stat': stat([0, 0, 0, 0, 0, 0, 0, 0]), 'proc/mounts': '', 'proc/self/cgroup': '0::/\n' });
+  const watch = watchDisturbance([0, 1], [], { sysfsRoot: root });
+  const s = snapshotDisturbance(watch, 0);
+  const d = measureDisturbance(watch, { ...s, atMs: 0 }, { ...s, atMs: 100 });
+  assert.equal(d, null);
+  assert.deepEqual(disturbanceReasons(d), []);
 });
 
 test('/proc/stat of the VM this was made on: ticks of 10 ms, steal column read', () => {
