@@ -10,7 +10,10 @@
 #ifdef __linux__
 #include <linux/mempolicy.h>
 #include <sched.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #endif
 
@@ -153,6 +156,100 @@ Napi::Value GetTid(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), double(syscall(SYS_gettid)));
 }
 
+// Shared memory of one open-loop trial: the counters through which its worker processes take
+// requests from one arrival stream. A memfd has no name to clean up, and it is passed to the
+// workers as an inherited descriptor, so it lives exactly as long as the processes that map it.
+
+void Unmap(Napi::Env, void* data, size_t* length) {
+  munmap(data, *length);
+  delete length;
+}
+
+Napi::Value MapFd(Napi::Env env, int fd, size_t bytes) {
+  void* data = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (data == MAP_FAILED) return ThrowErrno(env, "mmap", errno);
+  return Napi::ArrayBuffer::New(env, data, bytes, Unmap, new size_t(bytes));
+}
+
+// createSharedMemory(bytes) -> { fd, buffer }: zero-filled, close-on-exec (spawn dup2s it into a
+// child's stdio slot, which clears the flag there only).
+Napi::Value CreateSharedMemory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  size_t bytes = size_t(info[0].As<Napi::Number>().Int64Value());
+  int fd = int(syscall(SYS_memfd_create, "autotune-serving", 1U /* MFD_CLOEXEC */));
+  if (fd < 0) return ThrowErrno(env, "memfd_create", errno);
+  if (ftruncate(fd, off_t(bytes)) != 0) {
+    int err = errno;
+    close(fd);
+    return ThrowErrno(env, "ftruncate", err);
+  }
+  Napi::Value buffer = MapFd(env, fd, bytes);
+  if (env.IsExceptionPending()) {
+    close(fd);
+    return env.Undefined();
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("fd", Napi::Number::New(env, fd));
+  out.Set("buffer", buffer);
+  return out;
+}
+
+// mapSharedMemory(fd, bytes) -> ArrayBuffer over memory another process created.
+Napi::Value MapSharedMemory(const Napi::CallbackInfo& info) {
+  return MapFd(info.Env(), info[0].As<Napi::Number>().Int32Value(), size_t(info[1].As<Napi::Number>().Int64Value()));
+}
+
+// The counters are 64-bit slots; values cross to JS as doubles, exact below 2^53.
+int64_t* Slot(const Napi::CallbackInfo& info) {
+  Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
+  return static_cast<int64_t*>(buffer.Data()) + info[1].As<Napi::Number>().Int64Value();
+}
+
+// atomicAdd(buffer, slot, delta) -> the value before the addition
+Napi::Value AtomicAdd(const Napi::CallbackInfo& info) {
+  int64_t delta = info[2].As<Napi::Number>().Int64Value();
+  return Napi::Number::New(info.Env(), double(__atomic_fetch_add(Slot(info), delta, __ATOMIC_SEQ_CST)));
+}
+
+// atomicCompareExchange(buffer, slot, expected, desired) -> whether the slot held `expected`
+Napi::Value AtomicCompareExchange(const Napi::CallbackInfo& info) {
+  int64_t expected = info[2].As<Napi::Number>().Int64Value();
+  int64_t desired = info[3].As<Napi::Number>().Int64Value();
+  bool swapped = __atomic_compare_exchange_n(Slot(info), &expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+  return Napi::Boolean::New(info.Env(), swapped);
+}
+
+Napi::Value AtomicLoad(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(__atomic_load_n(Slot(info), __ATOMIC_SEQ_CST)));
+}
+
+Napi::Value AtomicStore(const Napi::CallbackInfo& info) {
+  __atomic_store_n(Slot(info), info[2].As<Napi::Number>().Int64Value(), __ATOMIC_SEQ_CST);
+  return info.Env().Undefined();
+}
+
+// sleepUntil(ns: bigint): blocks the calling thread until CLOCK_MONOTONIC (the clock of
+// process.hrtime) reaches ns, with the kernel's hrtimer precision rather than the event loop's ms.
+Napi::Value SleepUntil(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool lossless = false;
+  uint64_t ns = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
+  struct timespec until = {time_t(ns / 1000000000ULL), long(ns % 1000000000ULL)};
+  int rc;
+  while ((rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr)) == EINTR) {
+  }
+  if (rc != 0) return ThrowErrno(env, "clock_nanosleep", rc);
+  return env.Undefined();
+}
+
+// setTimerSlack(ns): how late the kernel may wake this thread from a timed sleep (default 50 us).
+Napi::Value SetTimerSlack(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  unsigned long ns = static_cast<unsigned long>(info[0].As<Napi::Number>().Int64Value());
+  if (prctl(PR_SET_TIMERSLACK, ns, 0, 0, 0) != 0) return ThrowErrno(env, "prctl", errno);
+  return env.Undefined();
+}
+
 #endif  // __linux__
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -173,6 +270,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getCpu", Napi::Function::New(env, GetCpu));
   exports.Set("pageNodes", Napi::Function::New(env, PageNodes));
   exports.Set("gettid", Napi::Function::New(env, GetTid));
+  exports.Set("createSharedMemory", Napi::Function::New(env, CreateSharedMemory));
+  exports.Set("mapSharedMemory", Napi::Function::New(env, MapSharedMemory));
+  exports.Set("atomicAdd", Napi::Function::New(env, AtomicAdd));
+  exports.Set("atomicCompareExchange", Napi::Function::New(env, AtomicCompareExchange));
+  exports.Set("atomicLoad", Napi::Function::New(env, AtomicLoad));
+  exports.Set("atomicStore", Napi::Function::New(env, AtomicStore));
+  exports.Set("sleepUntil", Napi::Function::New(env, SleepUntil));
+  exports.Set("setTimerSlack", Napi::Function::New(env, SetTimerSlack));
 #else
   exports.Set("supported", Napi::Boolean::New(env, false));
 #endif

@@ -16,6 +16,14 @@ export interface LinuxAddon {
   getCpu(): { cpu: number; node: number };
   pageNodes(view: Uint8Array): number[];
   gettid(): number;
+  createSharedMemory(bytes: number): { fd: number; buffer: ArrayBuffer };
+  mapSharedMemory(fd: number, bytes: number): ArrayBuffer;
+  atomicAdd(buffer: ArrayBuffer, slot: number, delta: number): number;
+  atomicCompareExchange(buffer: ArrayBuffer, slot: number, expected: number, desired: number): boolean;
+  atomicLoad(buffer: ArrayBuffer, slot: number): number;
+  atomicStore(buffer: ArrayBuffer, slot: number, value: number): void;
+  sleepUntil(ns: bigint): void;
+  setTimerSlack(ns: number): void;
 }
 
 export type AddonState = { ok: true; addon: LinuxAddon } | { ok: false; reason: string };

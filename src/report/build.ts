@@ -5,6 +5,7 @@ import type { Fingerprint } from '../topology/types.js';
 import { describeStudy } from './describe-study.js';
 import { parameterEffects } from './effects.js';
 import { configurationPoints } from './points.js';
+import { capacitiesOf } from './capacity.js';
 import { recommend } from './recommend.js';
 import { REPORT_SCHEMA, type Report, type ReportTrial } from './types.js';
 import { reportWarnings } from './warnings.js';
@@ -39,10 +40,11 @@ export function buildReport(store: Store, study: StudyRecord, options: ReportOpt
   if (points.length === 0) throw noCompletedTrial(study, trials);
 
   const machine = store.getMachine(study.machineId);
-  const { definition, space, model, strategy, strategyUsed } = describeStudy(study, machine?.topology ?? null);
+  const { definition, space, model, strategy, strategyUsed, strategyReason, userBatch } = describeStudy(study, machine?.topology ?? null);
   const sloMs = definition?.sloMs ?? null;
   const front = paretoFront(points);
-  const baseline = points.find((p) => p.config.baseline) ?? null;
+  const baseline = points.find((p) => p.config.baseline && (userBatch === null || p.config.batch === userBatch)) ?? null;
+  const capacities = capacitiesOf(trials, store.listStudyServingSteps(study.id), sloMs, userBatch);
   const onFront = new Set(front.map((p) => p.trialId));
   const count = (state: TrialRecord['state']): number => trials.filter((t) => t.state === state).length;
 
@@ -57,6 +59,7 @@ export function buildReport(store: Store, study: StudyRecord, options: ReportOpt
       modelPath: study.modelPath,
       strategy,
       strategyUsed,
+      strategyReason,
       sloMs,
     },
     machine: {
@@ -75,10 +78,12 @@ export function buildReport(store: Store, study: StudyRecord, options: ReportOpt
       spaceSize: space?.size ?? null,
     },
     baseline,
+    userBatch,
     front,
     dominated: points.length - front.length,
     points,
-    recommendations: recommend(front, points, baseline, sloMs),
+    recommendations: recommend({ front, points, trials, sloMs, userBatch, capacities }),
+    capacities,
     effects: parameterEffects(points),
     warnings: reportWarnings({
       store,

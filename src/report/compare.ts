@@ -23,7 +23,7 @@ export function compareRows(reports: readonly Report[]): { header: string[]; row
     const rec = (r: Report) => r.recommendations.find((x) => x.pick === pick);
     rows.push(row(`${pick}: config`, (r) => rec(r)?.point.label ?? 'none'));
     rows.push(row(`${pick}: TPS / p99`, (r) => { const x = rec(r); return x ? `${fmt(x.point.tps)} / ${fmt(x.point.p99Ms)} ms` : '-'; }));
-    rows.push(row(`${pick}: gain`, (r) => { const x = rec(r); return x ? gainText(x.gain).replace('vs baseline: ', '') : '-'; }));
+    rows.push(row(`${pick}: gain`, (r) => { const x = rec(r); return x ? gainText(x.gain, x.point.config.baseline) : '-'; }));
   }
   rows.push(row('warnings', (r) => (r.warnings.length === 0 ? '-' : r.warnings.map((w) => w.kind).join(', '))));
   return { header, rows };

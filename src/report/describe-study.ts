@@ -1,6 +1,6 @@
 import { buildSpace } from '../search/space.js';
-import { resolveStrategyName } from '../study/choose-strategy.js';
-import { parseStudy, type StudyDefinition } from '../study/schema.js';
+import { resolveStrategy } from '../study/choose-strategy.js';
+import { parseStudy, userBatch, type StudyDefinition } from '../study/schema.js';
 import type { StudyRecord } from '../store/types.js';
 import type { Topology } from '../topology/types.js';
 import { isBuiltinSpec } from '../workload/builtin-models.js';
@@ -10,20 +10,23 @@ export interface StudyDescription {
   /** The stored definition, or null when it no longer parses (written by an older autotune). */
   definition: StudyDefinition | null;
   /** Feasible configurations of the space on the study's machine; null when unknown. */
-  space: { size: number; variedAxes: number } | null;
+  space: { size: number; variedAxes: number; batches: number[] } | null;
   /** The model as the user named it: `builtin:mlp`, or their path with the file it resolved to when that differs. */
   model: string;
   /** The strategy the definition names (`auto` included); null when unknown. */
   strategy: string | null;
   /** The strategy the loop runs: what `auto` resolves to, else the named one; null when unknown. */
-  strategyUsed: 'grid' | 'random' | 'bayes' | null;
+  strategyUsed: string | null;
+  /** Why (auto's choice, as the loop stored it); null when unknown. */
+  strategyReason: string | null;
+  /** The batch of the baseline as the user runs it today; null when unknown. */
+  userBatch: number | null;
 }
 
 /**
- * Describes a study from its stored definition and the topology of its machine. The strategy
- * `auto` resolves to is not stored: it is a function of the definition and the size of the space
- * (resolveStrategyName, the loop's own rule), and the loop rewrites the stored definition whenever
- * a resumed run changes it, so this names the strategy of the latest run.
+ * Describes a study from its stored definition and the topology of its machine. The strategy the
+ * loop ran, and why, is stored with the study by its latest run; a study of an older autotune
+ * has none stored, and gets it by the loop's rule from the definition and the space.
  */
 export function describeStudy(study: StudyRecord, topology: Topology | null): StudyDescription {
   const definition = definitionOf(study);
@@ -33,7 +36,9 @@ export function describeStudy(study: StudyRecord, topology: Topology | null): St
     space,
     model: modelLabel(definition?.model.spec ?? null, study.modelPath),
     strategy: definition?.strategy ?? null,
-    strategyUsed: definition === null || space === null ? null : resolveStrategyName(definition, space.size),
+    strategyUsed: study.strategyUsed ?? (definition === null || space === null ? null : resolveStrategy(definition, space.size).name),
+    strategyReason: study.strategyReason,
+    userBatch: definition === null || space === null ? null : userBatch(definition, space.batches),
   };
 }
 
@@ -56,12 +61,12 @@ function definitionOf(study: StudyRecord): StudyDefinition | null {
   }
 }
 
-function spaceOf(definition: StudyDefinition, topology: Topology): { size: number; variedAxes: number } | null {
+function spaceOf(definition: StudyDefinition, topology: Topology): StudyDescription['space'] {
   try {
     const { configs } = buildSpace(definition, topology);
     const axes = ['processes', 'threads', 'numa', 'batch', 'smt', 'spinning'] as const;
     const variedAxes = axes.filter((axis) => new Set(configs.map((c) => c[axis])).size > 1).length;
-    return { size: configs.length, variedAxes };
+    return { size: configs.length, variedAxes, batches: [...new Set(configs.map((c) => c.batch))] };
   } catch {
     return null;
   }

@@ -1,6 +1,6 @@
 export { buildReport, selectStudy, type ReportOptions } from './build.js';
 export { configLabel, configurationPoints } from './points.js';
-export { kneeOf, gainOver, recommend } from './recommend.js';
+export { kneeOf, recommend } from './recommend.js';
 export { parameterEffects } from './effects.js';
 export { renderText } from './render-text.js';
 export { renderMarkdown } from './render-markdown.js';

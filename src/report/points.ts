@@ -1,3 +1,4 @@
+import { median } from 'simple-statistics';
 import type { TrialConfig } from '../placement/types.js';
 import { configKey } from '../search/strategy.js';
 import type { TrialRecord } from '../store/types.js';
@@ -10,9 +11,11 @@ export function configLabel(c: TrialConfig): string {
 }
 
 /**
- * One point per measured configuration: the mean of its completed measurements, with drift-flagged
- * ones left out when the configuration has others. The end-of-study summary of `tune`
- * (study/summary.ts) is built on these points too, so both name the same winner.
+ * One point per measured configuration: the median of its completed closed-loop measurements
+ * (search, repeats and confirmation runs), with drift-flagged ones left out when the configuration
+ * has others. The median keeps one disturbed run from moving a confirmed figure. It is noisy when
+ * most of its measurements were. The end-of-study summary of `tune` (study/summary.ts) is built on
+ * these points too, so both name the same winner.
  */
 export function configurationPoints(trials: readonly TrialRecord[]): ReportPoint[] {
   const byConfig = new Map<string, TrialRecord[]>();
@@ -32,18 +35,14 @@ export function configurationPoints(trials: readonly TrialRecord[]): ReportPoint
       trialIds: used.map((t) => t.id),
       config: latest.config,
       label: configLabel(latest.config),
-      tps: mean(used.map((t) => t.tps!)),
-      p50Ms: mean(used.map((t) => t.p50Ms ?? Number.NaN)),
-      p99Ms: mean(used.map((t) => t.p99Ms!)),
+      tps: median(used.map((t) => t.tps!)),
+      p50Ms: median(used.map((t) => t.p50Ms ?? Number.NaN)),
+      p99Ms: median(used.map((t) => t.p99Ms!)),
       p99Ci: [Math.min(...used.map((t) => t.p99CiLow ?? t.p99Ms!)), Math.max(...used.map((t) => t.p99CiHigh ?? t.p99Ms!))],
-      noisy: used.some((t) => t.noisy),
+      noisy: used.filter((t) => t.noisy).length * 2 > used.length,
       verified: verified.length === 0 ? null : verified.every(Boolean),
       pinned: used.every((t) => t.pinned === true),
       drift: trusted.length === 0,
     };
   });
-}
-
-function mean(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
 }

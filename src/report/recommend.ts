@@ -1,5 +1,9 @@
 import type { Objectives } from '../search/pareto.js';
-import type { Gain, Recommendation, ReportPoint } from './types.js';
+import { configKey } from '../search/strategy.js';
+import type { TrialRecord } from '../store/types.js';
+import { gainOf } from './gains.js';
+import { capacityText, ciText } from './serving-text.js';
+import type { Recommendation, ReportCapacity, ReportPoint } from './types.js';
 
 /**
  * The knee of the front: after scaling TPS and p99 to [0, 1] over the front's own range, the
@@ -21,43 +25,56 @@ export function kneeOf(front: readonly ReportPoint[]): ReportPoint | null {
   return best!.point;
 }
 
-export function gainOver(point: ReportPoint, baseline: ReportPoint | null): Gain | null {
-  if (baseline === null) return null;
-  return {
-    tpsRatio: point.tps / baseline.tps,
-    p99Ratio: point.p99Ms / baseline.p99Ms,
-    tpsDelta: point.tps - baseline.tps,
-    p99DeltaMs: point.p99Ms - baseline.p99Ms,
-  };
-}
-
 /** The highest TPS whose p99 meets the SLO (the highest overall without one); the first wins a tie. */
 export function fastestUnder<T extends Objectives>(points: readonly T[], sloMs: number | null): T | null {
   const feasible = sloMs === null ? points : points.filter((p) => p.p99Ms <= sloMs);
   return feasible.reduce<T | null>((top, p) => (top === null || p.tps > top.tps ? p : top), null);
 }
 
+/** What the report and the end-of-study summary both derive their picks from. */
+export interface PickInputs {
+  front: readonly ReportPoint[];
+  points: readonly ReportPoint[];
+  trials: readonly TrialRecord[];
+  sloMs: number | null;
+  userBatch: number | null;
+  capacities: readonly ReportCapacity[];
+}
+
 /**
- * Highest TPS meeting the SLO (highest TPS overall without one), lowest p99, and the knee. The
- * SLO pick is missing when no configuration meets the SLO; every pick lies on the front.
+ * The SLO pick, the lowest p99 and the knee. With a serving phase the SLO pick is the configuration
+ * with the highest capacity under the SLO (open loop, latency from the scheduled arrival);
+ * without one it falls back to the closed-loop figures, whose p99 is service time with no queueing,
+ * and says so. The SLO pick is missing when nothing meets the SLO.
  */
-export function recommend(front: readonly ReportPoint[], points: readonly ReportPoint[], baseline: ReportPoint | null, sloMs: number | null): Recommendation[] {
+export function recommend(input: PickInputs): Recommendation[] {
+  const { front, points, trials, sloMs, userBatch, capacities } = input;
+  const baselines = points.filter((p) => p.config.baseline);
+  const gain = (p: ReportPoint) => gainOf(p, trials, baselines, userBatch);
   const out: Recommendation[] = [];
-  const fastest = fastestUnder(points, sloMs);
-  if (fastest !== null) {
-    const reason =
-      sloMs === null
-        ? `highest throughput measured (no SLO set): ${fmt(fastest.tps)} samples/s at p99 ${fmt(fastest.p99Ms)} ms`
-        : `highest throughput whose p99 meets the ${fmt(sloMs)} ms SLO: ${fmt(fastest.tps)} samples/s at p99 ${fmt(fastest.p99Ms)} ms`;
-    out.push({ pick: 'slo', point: fastest, reason, gain: gainOver(fastest, baseline) });
+  const served = capacities.find((c) => !c.config.baseline && c.capacityRps !== null);
+  const servedPoint = served && points.find((p) => configKey(p.config) === configKey(served.config));
+  if (served !== undefined && servedPoint !== undefined && sloMs !== null) {
+    out.push({ pick: 'slo', point: servedPoint, reason: `highest capacity under the ${fmt(sloMs)} ms SLO: ${capacityText(served, served.load)}`, gain: gain(servedPoint), capacity: served });
+  } else {
+    const fastest = fastestUnder(points, sloMs);
+    if (fastest !== null) {
+      const reason =
+        sloMs === null
+          ? `highest throughput measured (no SLO set): ${fmt(fastest.tps)} samples/s at p99 ${fmt(fastest.p99Ms)} ms`
+          : `highest throughput whose closed-loop p99 meets the ${fmt(sloMs)} ms SLO: ${fmt(fastest.tps)} samples/s at p99 ${fmt(fastest.p99Ms)} ms ` +
+            `(service time at saturation, no queueing: no capacity was measured open loop)`;
+      out.push({ pick: 'slo', point: fastest, reason, gain: gain(fastest), capacity: null });
+    }
   }
   const quickest = front[0];
   if (quickest !== undefined) {
     out.push({
       pick: 'latency',
       point: quickest,
-      reason: `lowest p99 measured: ${fmt(quickest.p99Ms)} ms (CI ${fmt(quickest.p99Ci[0])}-${fmt(quickest.p99Ci[1])}) at ${fmt(quickest.tps)} samples/s`,
-      gain: gainOver(quickest, baseline),
+      reason: `lowest p99 measured: ${fmt(quickest.p99Ms)} ms (CI ${ciText(quickest.p99Ci)}) at ${fmt(quickest.tps)} samples/s`,
+      gain: gain(quickest),
+      capacity: null,
     });
   }
   const knee = kneeOf(front);
@@ -66,7 +83,8 @@ export function recommend(front: readonly ReportPoint[], points: readonly Report
       pick: 'knee',
       point: knee,
       reason: `balanced: the front point nearest the ideal of highest TPS and lowest p99 (${front.length} point${front.length === 1 ? '' : 's'} on the front)`,
-      gain: gainOver(knee, baseline),
+      gain: gain(knee),
+      capacity: null,
     });
   }
   return out;

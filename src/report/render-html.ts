@@ -33,7 +33,7 @@ async function studySection(report: Report): Promise<string> {
     if (effect.levels.length < 2) continue;
     charts.push(`<div class="chart effect">${await renderSvg(effectSpec(report, effect))}${effect.finding ? `<p>${esc(effect.finding)}</p>` : ''}</div>`);
   }
-  const recs = report.recommendations.map((r) => [r.pick, r.point.label, fmt(r.point.tps), fmt(r.point.p99Ms), String(r.point.trialId), gainText(r.gain), r.reason]);
+  const recs = report.recommendations.map((r) => [r.pick, r.point.label, fmt(r.point.tps), fmt(r.point.p99Ms), String(r.point.trialId), gainText(r.gain, r.point.config.baseline), r.reason]);
   const effects = report.effects.flatMap((e) => e.levels.map((l) => [e.parameter, l.level, String(l.configurations), fmt(l.bestTps), fmt(l.medianTps), fmt(l.bestP99Ms), fmt(l.medianP99Ms)]));
   return `<section><h2>${esc(report.study.name)}</h2>
 <ul>${headline(report).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>

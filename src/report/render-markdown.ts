@@ -6,7 +6,7 @@ export function renderMarkdown(report: Report): string {
   const out: string[] = [`# autotune report: ${report.study.name}`, '', ...headline(report).map((l) => `- ${l}`), ''];
   out.push('## Recommendations', '');
   out.push(...mdTable(['PICK', 'CONFIG', 'TPS', 'P99 MS', 'TRIAL', 'GAIN', 'WHY'], report.recommendations.map((r) => [
-    r.pick, r.point.label, fmt(r.point.tps), fmt(r.point.p99Ms), String(r.point.trialId), gainText(r.gain), r.reason,
+    r.pick, r.point.label, fmt(r.point.tps), fmt(r.point.p99Ms), String(r.point.trialId), gainText(r.gain, r.point.config.baseline), r.reason,
   ])));
   out.push('', `## Pareto front (p99 vs TPS)`, '', `${report.front.length} configuration(s) on the front, ${report.dominated} dominated.`, '');
   out.push(...mdTable(pointHeader, report.front.map(pointRow)));

@@ -1,6 +1,6 @@
 import { strategyLabel } from './describe-study.js';
 import { fmt } from './recommend.js';
-import type { Gain, Report, ReportPoint } from './types.js';
+import type { Gain, GainAgainst, RatioEstimate, Report, ReportPoint } from './types.js';
 
 /** The terminal report: recommendations first (what to deploy), then the evidence. */
 export function renderText(report: Report): string {
@@ -9,7 +9,7 @@ export function renderText(report: Report): string {
   lines.push('Recommendations');
   const sloUnmet = warnings.find((w) => w.kind === 'slo');
   if (sloUnmet !== undefined) lines.push(`  slo     none: ${sloUnmet.message}`);
-  for (const r of report.recommendations) lines.push(`  ${r.pick.padEnd(8)}${r.point.label} (trial ${r.point.trialId}): ${r.reason}`, `          ${gainText(r.gain)}`);
+  for (const r of report.recommendations) lines.push(`  ${r.pick.padEnd(8)}${r.point.label} (trial ${r.point.trialId}): ${r.reason}`, `          ${gainText(r.gain, r.point.config.baseline)}`);
   lines.push('', `Pareto front, p99 vs TPS: ${report.front.length} configuration(s) on it, ${report.dominated} dominated`);
   lines.push(...indent(alignTable(pointHeader, report.front.map(pointRow))));
   lines.push('', 'What mattered (over the measured configurations, baseline excluded)');
@@ -43,9 +43,33 @@ export function headline(report: Report): string[] {
   return lines;
 }
 
-export function gainText(gain: Gain | null): string {
-  if (gain === null) return 'gain over the baseline unknown (no baseline measured)';
-  return `vs baseline: ${gain.tpsRatio.toFixed(2)}x TPS (${signed(gain.tpsDelta)} samples/s), ${p99ChangeText(gain.p99Ratio, gain.p99DeltaMs)}`;
+/**
+ * Both gains of a pick: placement (against the baseline at its own batch) and total (against the
+ * baseline as the user runs it today), each ratio with its 95% CI from the paired confirmation runs.
+ */
+export function gainText(gain: Gain | null, isBaseline = false): string {
+  if (isBaseline) return "the pick is the baseline itself: onnxruntime's defaults did best, there is no gain to state";
+  if (gain === null) return 'gain over the baseline unknown (no baseline measured at its batch)';
+  const { placement, total } = gain;
+  if (placement !== null && placement === total) return `placement = total gain (vs baseline b${placement.baselineBatch}, the batch run today): ${againstText(placement)}`;
+  const parts: string[] = [];
+  parts.push(placement === null ? 'placement gain unknown (no baseline at this batch)' : `placement gain (vs baseline b${placement.baselineBatch}): ${againstText(placement)}`);
+  parts.push(total === null ? 'total gain unknown' : `total gain (vs baseline b${total.baselineBatch}, as run today): ${againstText(total)}`);
+  return parts.join('; ');
+}
+
+/** `1.24x TPS [1.19-1.30], p99 0.80x the baseline's [0.75-0.86] (faster)`. */
+export function againstText(g: GainAgainst): string {
+  const tps = `${g.tps.ratio.toFixed(2)}x TPS ${ratioCi(g.tps)}`;
+  return `${tps}, ${p99ChangeText(g.p99.ratio, g.p99DeltaMs)} ${ratioCi(g.p99)}`;
+}
+
+/** `[1.19-1.30, 95% CI of 3 pairs]`, flagging an interval that includes 1 (no sure change). */
+export function ratioCi(r: RatioEstimate): string {
+  if (r.pairs === 0) return '(unpaired, no CI)';
+  if (r.ci === null) return `(${r.pairs} pair(s): too few for a CI)`;
+  const includesOne = r.ci[0] <= 1 && r.ci[1] >= 1;
+  return `[${r.ci[0].toFixed(2)}-${r.ci[1].toFixed(2)}, 95% CI of ${r.pairs} pairs${includesOne ? '; includes 1.0: no sure change' : ''}]`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { TrialConfig } from '../placement/types.js';
+import type { LoadSettings } from '../runner/types.js';
 import type { StudyState, TrialKind, TrialState } from '../store/types.js';
 import type { Fingerprint } from '../topology/types.js';
 
@@ -6,7 +7,7 @@ import type { Fingerprint } from '../topology/types.js';
  * The report of one study: what `autotune report --json` prints (docs/report-json.md documents
  * it). Keep it stable: add fields rather than change them, and bump REPORT_SCHEMA on a break.
  */
-export const REPORT_SCHEMA = 'autotune.report/1';
+export const REPORT_SCHEMA = 'autotune.report/2';
 
 /** One measured configuration: the mean of its measurements (drift-flagged ones left out when others exist). */
 export interface ReportPoint {
@@ -31,24 +32,80 @@ export interface ReportPoint {
   drift: boolean;
 }
 
-/** best / baseline; ratios above 1 mean more TPS or a higher p99. */
-export interface Gain {
-  tpsRatio: number;
-  p99Ratio: number;
+/**
+ * A ratio of the pick to the baseline: the median of paired ratios (each confirmation run over the
+ * baseline run paired with it) with its 95% CI, or, for a study without confirmation runs, the
+ * ratio of the two points' medians (pairs 0, no interval).
+ */
+export interface RatioEstimate {
+  ratio: number;
+  /** 95% CI of the ratio; null when unpaired or too few pairs for one. */
+  ci: [number, number] | null;
+  pairs: number;
+  /** How the interval was made (or why there is none). */
+  method: string;
+}
+
+/** A pick against one baseline; ratios above 1 mean more TPS or a higher (slower) p99. */
+export interface GainAgainst {
+  /** The batch the baseline ran at. */
+  baselineBatch: number;
+  tps: RatioEstimate;
+  p99: RatioEstimate;
   tpsDelta: number;
   p99DeltaMs: number;
 }
 
+/**
+ * Two gains, named apart: placement (against the baseline at the pick's own batch, what placement
+ * alone bought) and total (against the baseline as the user runs it today, batching included).
+ */
+export interface Gain {
+  placement: GainAgainst | null;
+  total: GainAgainst | null;
+}
+
 export type PickKind = 'slo' | 'latency' | 'knee';
 export const PICK_KINDS: readonly PickKind[] = ['slo', 'latency', 'knee'];
+
+/** A capacity over a baseline's capacity; the bounds come from the two searches' brackets. */
+export interface CapacityGain {
+  baselineBatch: number;
+  ratio: number;
+  /** Lowest and highest ratio the brackets allow (not a confidence interval). */
+  bounds: [number, number];
+}
+
+/** One configuration's capacity under the SLO, measured open loop. */
+export interface ReportCapacity {
+  trialId: number;
+  config: TrialConfig;
+  label: string;
+  sloMs: number;
+  /** Highest rate (requests/s) whose p99 from the scheduled arrival met the SLO; null: none did. */
+  capacityRps: number | null;
+  /** The capacity lies in [low, high). */
+  bracket: [number, number];
+  /** The closed-loop throughput the search bracketed below. */
+  ceilingRps: number;
+  uncertain: boolean;
+  load: LoadSettings;
+  /** The window at the capacity: p99 there, its CI and how much of it is queueing. */
+  atCapacity: { p99Ms: number; p99Ci: [number, number] | null; queueShare: number | null; achievedRps: number } | null;
+  /** Every window of the search, in the order measured. */
+  steps: Array<{ offeredRps: number; achievedRps: number; p99Ms: number | null; overloaded: boolean; verdict: string }>;
+  gain: { placement: CapacityGain | null; total: CapacityGain | null } | null;
+}
 
 export interface Recommendation {
   pick: PickKind;
   point: ReportPoint;
   /** One line: why this configuration. */
   reason: string;
-  /** Null when the study has no baseline measurement. */
+  /** Null when the study has no baseline measurement (or the pick is the baseline). */
   gain: Gain | null;
+  /** The SLO pick of a study with a serving phase: its capacity under the SLO. */
+  capacity: ReportCapacity | null;
 }
 
 export interface EffectLevel {
@@ -121,6 +178,8 @@ export interface Report {
     strategy: string | null;
     /** What the study ran: `auto` resolved to grid or bayes, else the named strategy; null when unknown. */
     strategyUsed: string | null;
+    /** Why (auto's choice), as the loop stored it; null for a study of an older autotune. */
+    strategyReason: string | null;
     sloMs: number | null;
   };
   machine: {
@@ -142,7 +201,10 @@ export interface Report {
     /** Feasible configurations of the study's space on its machine; null when unknown. */
     spaceSize: number | null;
   };
+  /** The baseline at the batch the user runs today (the reference of the total gain). */
   baseline: ReportPoint | null;
+  /** That batch; null when unknown (the definition does not parse). */
+  userBatch: number | null;
   /** Sorted by p99 ascending (TPS ascends too). */
   front: ReportPoint[];
   /** Measured configurations not on the front. */
@@ -150,6 +212,8 @@ export interface Report {
   /** Every measured configuration, front included. */
   points: ReportPoint[];
   recommendations: Recommendation[];
+  /** Capacities under the SLO (serving phase), highest first; empty without one. */
+  capacities: ReportCapacity[];
   effects: ParameterEffect[];
   warnings: ReportWarning[];
   trials: ReportTrial[];

@@ -1,11 +1,17 @@
 import type { HistogramSnapshot } from '../measure/types.js';
 import type { InputPlan } from '../workload/types.js';
+import type { StreamSpec } from './arrivals.js';
+import type { ServingSettings } from './open-loop.js';
 import type { WorkerReadBack } from './types.js';
 
 /**
  * The IPC protocol between the tuner and one worker process. Messages stay small: inputs are
- * generated inside the worker from the plan, and latencies travel as sparse histogram snapshots.
+ * generated inside the worker from the plan, latencies travel as sparse histogram snapshots, and an
+ * open-loop window's requests are taken through shared counters, not messages.
  */
+
+/** The descriptor (in the worker) of the shared counters of open-loop trials: the 5th stdio slot. */
+export const SHARED_COUNTERS_FD = 4;
 
 /** Everything a worker needs to build its session; the first message it receives. */
 export interface InitMessage {
@@ -23,19 +29,48 @@ export interface InitMessage {
   /** Whether get_mempolicy may be called here (the sandbox can refuse it). */
   readMemPolicy: boolean;
   progressIntervalMs: number;
+  /** Slots of the shared counters at SHARED_COUNTERS_FD; null when the trial has no open-loop window. */
+  sharedSlots: number | null;
+}
+
+/** Where one worker finds its part of an open-loop window in the shared counters. */
+export interface ServeLayout {
+  /** The slot of the queue this worker takes requests from (one for shared dispatch, its own for split). */
+  queueSlot: number;
+  cutoffSlot: number;
+  abandonSlot: number;
+  /** This worker's counters: completed (all), recorded, exceeding. */
+  completedSlot: number;
+  recordedSlot: number;
+  exceedingSlot: number;
+}
+
+export interface ServeMessage {
+  type: 'serve';
+  /** Numbers the windows of one trial, so replies cannot be taken for an earlier window's. */
+  window: number;
+  /** process.hrtime.bigint() of the window's start, as a decimal string. */
+  t0Ns: string;
+  /** The arrival stream this worker takes from. */
+  stream: StreamSpec;
+  settings: ServingSettings;
+  layout: ServeLayout;
 }
 
 export type ParentMessage =
   | InitMessage
-  /** Start the load and report 'warmed' after durationMs; the load then keeps running unrecorded. */
+  /** Start the closed loop and report 'warmed' after durationMs; it then keeps running unrecorded. */
   | { type: 'warmup'; durationMs: number }
-  /** Open the measured window: reset counters and record every inference from now on. */
+  /** Open a closed-loop window: reset counters and record every inference from now on. */
   | { type: 'measure' }
-  /** Close the window, read back placement and report the result. */
-  | { type: 'stop' };
+  /** Close the closed-loop window and stop the loop; the worker reports 'measured'. */
+  | { type: 'close' }
+  | ServeMessage
+  /** Read back placement and report 'result'; the worker then exits. */
+  | { type: 'finish' };
 
-/** Counters and read-back of one worker over its measured window. */
-export interface WorkerReport {
+/** Counters of one worker over a closed-loop window. */
+export interface WindowReport {
   histogram: HistogramSnapshot;
   windowMs: number;
   cpuTimeMs: number;
@@ -43,6 +78,25 @@ export interface WorkerReport {
   involuntaryCtxSwitches: number;
   /** Null when the kernel does not expose per-thread sched counters. */
   migrations: number | null;
+}
+
+/** What one worker recorded over an open-loop window (latencies in µs from the scheduled arrival). */
+export interface ServedReport {
+  window: number;
+  latency: HistogramSnapshot;
+  queueWait: HistogramSnapshot;
+  service: HistogramSnapshot;
+  wakeLateness: HistogramSnapshot;
+  recorded: number;
+  exceeding: number;
+  censored: number;
+  inferences: number;
+  dispatchUs: number;
+  cpuTimeMs: number;
+}
+
+/** The worker's placement as the kernel reports it, and its memory, read after the last window. */
+export interface FinalReport {
   rssBytes: number;
   readBack: Omit<WorkerReadBack, 'index'>;
 }
@@ -51,7 +105,9 @@ export type WorkerMessage =
   | { type: 'pinned' }
   | { type: 'ready'; onnxruntimeVersion: string }
   | { type: 'warmed' }
-  /** Cumulative snapshot of the window so far (replaces the previous one). */
+  /** Cumulative latency snapshot of the current window so far (replaces the previous one). */
   | { type: 'progress'; histogram: HistogramSnapshot; elapsedMs: number }
-  | { type: 'result'; report: WorkerReport }
+  | { type: 'measured'; report: WindowReport }
+  | { type: 'served'; report: ServedReport }
+  | { type: 'result'; report: FinalReport }
   | { type: 'error'; message: string };

@@ -1,15 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { AutotuneError } from '../errors.js';
-import { formatSeconds, isStable, LatencyHistogram, noiseReasons, summarize, type HistogramSnapshot, type LatencySummary } from '../measure/index.js';
+import { isStable, LatencyHistogram, noiseReasons, summarize, type HistogramSnapshot, type LatencySummary } from '../measure/index.js';
 import { probeCapabilities, type Capabilities, type LaunchPlacement } from '../native/index.js';
+import { SharedCounters } from '../native/shared-memory.js';
 import { ortAffinities, planPlacement } from '../placement/index.js';
 import type { Plan, WorkerPlan } from '../placement/types.js';
 import { inspectModel, planInputs, type InputPlan } from '../workload/index.js';
+import { nextCapacityRate, capacityOf } from './capacity.js';
 import { disturbanceReasons, measureDisturbance, snapshotDisturbance, trialCpus, watchDisturbance, type TrialDisturbance } from './disturbance.js';
-import type { WorkerReport } from './messages.js';
-import type { RunnerEvent, TrialPhase, TrialRequest, TrialResult, WorkerStats } from './types.js';
+import type { FinalReport, ParentMessage, WindowReport } from './messages.js';
+import { OpenWindow } from './open-window.js';
 import { pinningUnavailable } from './pinning.js';
+import { sharedSlots } from './shared-layout.js';
+import type {
+  LoadSettings,
+  RunnerEvent,
+  ServingResult,
+  ServingStep,
+  TrialPhase,
+  TrialRequest,
+  TrialResult,
+  WorkerReadBack,
+  WorkerStats,
+} from './types.js';
 import { unpinnedNote } from './unpinned-note.js';
 import { verifyPlacement } from './verify.js';
 import { WorkerProcess, type WorkerExit, type WorkerMessageType } from './worker-process.js';
@@ -23,8 +37,27 @@ export interface RunTrialOptions {
   hangTimeoutMs?: number;
 }
 
+/** An open-loop trial: the closed-loop request plus how the load arrives. */
+export interface ServingRequest extends TrialRequest {
+  load: LoadSettings;
+}
+
+/** What an open-loop trial measures: fixed rates, or the capacity under an SLO. */
+export type ServingPlan =
+  | { kind: 'rates'; ratesRps: readonly number[] }
+  | {
+      kind: 'capacity';
+      sloMs: number;
+      /** The closed-loop throughput to bracket below; null: measure it first in the same workers. */
+      ceilingRps: number | null;
+      /** The search stops when the bracket is narrower than this fraction of the ceiling. */
+      resolution: number;
+      /** Steps already measured (a resumed search continues from them). */
+      prior: readonly ServingStep[];
+    };
+
 const DEFAULT_HANG_TIMEOUT_MS = 60_000;
-/** How often workers send their window so far, and the runner checks stability. */
+/** How often workers send their window so far, and the runner checks it. */
 const PROGRESS_INTERVAL_MS = 250;
 /** How long finished workers get to exit by themselves before they are killed. */
 const EXIT_GRACE_MS = 5_000;
@@ -32,40 +65,82 @@ const EXIT_GRACE_MS = 5_000;
 const ORT_AFFINITY_FAILURE = 'pthread_setaffinity_np failed';
 
 /**
- * Runs one configuration for real: P pinned worker processes, warmed up together, measured in one
- * window that opens and closes together, until p99 is stable or the maximum time. Whatever ends the
- * trial (success, a worker crash or hang, the abort signal, an exception here), every worker is
- * killed and reaped before this returns or throws.
+ * Runs one configuration for real, closed loop: P pinned worker processes, warmed up together,
+ * measured in one window that opens and closes together, until p99 is stable or the maximum time.
+ * Whatever ends the trial (success, a worker crash or hang, the abort signal, an exception here),
+ * every worker is killed and reaped before this returns or throws.
  */
 export async function runTrial(request: TrialRequest, options: RunTrialOptions = {}): Promise<TrialResult> {
+  return withRun(request, false, options, async (run, startedAt) => {
+    await run.start();
+    const closed = await run.closedWindow();
+    const finals = await run.finish();
+    return run.closedResult(closed, finals, startedAt);
+  });
+}
+
+/**
+ * Runs one configuration open loop: the same workers serve an arrival stream at each offered rate
+ * in turn (or at the rates a capacity search chooses), each window's latencies counted from the
+ * scheduled arrivals. Each finished window is reported as a 'stepFinished' event before the next.
+ */
+export async function runServing(request: ServingRequest, plan: ServingPlan, options: RunTrialOptions = {}): Promise<ServingResult> {
+  return withRun(request, true, options, async (run, startedAt) => {
+    await run.start();
+    let closed: TrialResult | null = null;
+    const steps: ServingStep[] = [];
+    let capacity: ServingResult['capacity'] = null;
+    if (plan.kind === 'rates') {
+      for (const rate of plan.ratesRps) steps.push(await run.openWindow(steps.length, rate, request.load, null));
+    } else {
+      let ceiling = plan.ceilingRps;
+      if (ceiling === null) {
+        closed = run.closedResult(await run.closedWindow(), null, startedAt);
+        ceiling = closed.tps;
+      }
+      const search = { sloMs: plan.sloMs, ceilingRps: ceiling, resolution: plan.resolution };
+      const all = [...plan.prior];
+      for (let rate = nextCapacityRate(search, all); rate !== null; rate = nextCapacityRate(search, all)) {
+        const step = await run.openWindow(all.length, rate, request.load, plan.sloMs);
+        steps.push(step);
+        all.push(step);
+      }
+      capacity = capacityOf(search, all);
+    }
+    const finals = await run.finish();
+    return run.servingResult(request.load, closed, steps, capacity, finals, startedAt);
+  });
+}
+
+async function withRun<T>(request: TrialRequest, open: boolean, options: RunTrialOptions, body: (run: TrialRun, startedAt: string) => Promise<T>): Promise<T> {
   const startedAt = new Date().toISOString();
   if (options.signal?.aborted) throw interrupted();
   const capabilities = probeCapabilities();
   const plan = planPlacement(request.config, request.topology, { oversubscribe: request.oversubscribe, pinning: pinningUnavailable(capabilities) === null });
   const inputPlan = planInputs(await inspectModel(request.model.path), request.inputs, request.config.batch);
-  const run = new TrialRun(request, plan, inputPlan, capabilities, options);
-  let measured: Measured;
+  const counters = open ? SharedCounters.create(sharedSlots(plan.workers.length)) : null;
+  const run = new TrialRun(request, plan, inputPlan, capabilities, options, counters);
+  let result: T;
   try {
-    measured = await run.execute();
+    result = await body(run, startedAt);
   } catch (error) {
     await run.teardown(false);
     throw error;
+  } finally {
+    counters?.closeFd();
   }
   await run.teardown(true);
-  return run.result(measured, startedAt);
+  return result;
 }
 
 function interrupted(): AutotuneError {
   return new AutotuneError('interrupted', 'trial stopped before it finished (interrupted)');
 }
 
-interface Measured {
-  reports: WorkerReport[];
+interface ClosedWindow {
+  reports: WindowReport[];
   warmupMs: number;
   measuredMs: number;
-  stable: boolean;
-  stabilityReason: string;
-  onnxruntimeVersion: string;
   disturbance: TrialDisturbance | null;
 }
 
@@ -79,7 +154,7 @@ class TrialRun {
   private phase: TrialPhase = 'spawning';
   private phaseStart = performance.now();
   /** Message the runner is waiting for from every worker; null when it waits on none. */
-  private awaiting: WorkerMessageType | 'progress' | null = null;
+  private awaiting: WorkerMessageType | null = null;
   private phaseDeadlineMs: number;
   private finishing = false;
   private failure: AutotuneError | null = null;
@@ -90,6 +165,8 @@ class TrialRun {
   private readonly onAbort = (): void => this.fail(interrupted());
   /** Why this trial runs without the placement it asked for; null when pinned or the baseline. */
   private readonly unpinned: string | null;
+  private warmupMs = 0;
+  private onnxruntimeVersion = 'unknown';
 
   constructor(
     private readonly request: TrialRequest,
@@ -97,6 +174,7 @@ class TrialRun {
     private readonly inputPlan: InputPlan,
     private readonly capabilities: Capabilities,
     options: RunTrialOptions,
+    private readonly counters: SharedCounters | null,
   ) {
     const listener = options.onEvent ?? (() => undefined);
     // A throwing listener must not strand the workers: it fails the trial like any other fault.
@@ -119,41 +197,82 @@ class TrialRun {
     this.unpinned = plan.pinned || request.config.baseline ? null : unpinnedNote(pinningUnavailable(capabilities) ?? 'pinning was not applied');
   }
 
-  async execute(): Promise<Measured> {
+  /** Spawns, pins, loads and warms up every worker (closed loop, unrecorded). */
+  async start(): Promise<void> {
     if (this.signal?.aborted) throw interrupted();
     this.timers.push(setInterval(() => this.watchdog(), Math.min(250, this.hangTimeoutMs / 4)));
     this.enter('spawning', null);
     this.spawnAll();
+    this.counters?.closeFd();
     this.enter('pinning', 'pinned');
     await this.all('pinned');
     this.enter('loading', 'ready');
     const ready = await this.all('ready');
+    this.onnxruntimeVersion = ready[0]?.onnxruntimeVersion ?? 'unknown';
     const warmupStart = performance.now();
     this.enter('warmup', 'warmed', this.request.measure.warmupMs + this.hangTimeoutMs);
     this.broadcast({ type: 'warmup', durationMs: this.request.measure.warmupMs });
     await this.all('warmed');
-    const warmupMs = performance.now() - warmupStart;
+    this.warmupMs = performance.now() - warmupStart;
+  }
+
+  /** One closed-loop window, until p99 is stable or the maximum time; the closed loop ends with it. */
+  async closedWindow(): Promise<ClosedWindow> {
+    this.latest.clear();
     this.enter('measuring', 'progress');
-    const watch = watchDisturbance(trialCpus(this.plan.workers), this.pids());
+    const watch = watchDisturbance(trialCpus(this.plan.workers), this.workers.map((w) => w.pid));
     const opened = snapshotDisturbance(watch);
     const windowStart = performance.now();
     this.broadcast({ type: 'measure' });
-    const stability = await this.race(this.measureUntilStable(windowStart));
+    await this.race(this.measureUntilStable(windowStart));
     const measuredMs = performance.now() - windowStart;
-    const closed = snapshotDisturbance(watch);
+    const disturbance = measureDisturbance(watch, opened, snapshotDisturbance(watch));
+    this.enter('cooldown', 'measured');
+    this.broadcast({ type: 'close' });
+    const reports = await this.all('measured');
+    return { reports: reports.map((m) => m.report), warmupMs: this.warmupMs, measuredMs, disturbance };
+  }
+
+  /** One open-loop window at `rate` requests/s (against `sloMs` in a capacity search). */
+  async openWindow(index: number, rate: number, load: LoadSettings, sloMs: number | null): Promise<ServingStep> {
+    if (this.counters === null) throw new Error('an open-loop window needs the shared counters');
+    this.latest.clear();
+    this.emit({ type: 'stepStarted', index, offeredRps: rate });
+    this.enter('serving', 'progress');
+    const window = new OpenWindow(this.counters, {
+      index,
+      offeredRps: rate,
+      load,
+      batch: this.inputPlan.effectiveBatch,
+      workers: this.workers.length,
+      measure: this.request.measure,
+      sloMs,
+    });
+    this.workers.forEach((w, i) => w.send(window.serveMessage(i)));
+    const served = Promise.all(this.workers.map((w) => w.when('served', (m) => m.report.window === index)));
+    served.catch(() => undefined);
+    await this.race(this.poll(() => {
+      const { close, progress } = window.tick(this.latestHistograms());
+      this.emit({ type: 'progress', progress });
+      return close;
+    }));
+    window.closeArrivals();
+    const drainDeadline = performance.now() + window.drainMs;
+    await this.race(this.poll(() => window.drained() || performance.now() >= drainDeadline));
+    const untaken = window.abandon();
+    const reports = await this.race(served);
+    const step = window.finish(reports.map((m) => m.report), untaken);
+    this.emit({ type: 'stepFinished', index, step });
+    return step;
+  }
+
+  /** Reads back every worker's placement; the workers exit after it. */
+  async finish(): Promise<FinalReport[]> {
     this.enter('cooldown', 'result');
-    this.broadcast({ type: 'stop' });
+    this.broadcast({ type: 'finish' });
     const results = await this.all('result');
     this.finishing = true;
-    return {
-      reports: results.map((m) => m.report),
-      warmupMs,
-      measuredMs,
-      stable: stability.stable,
-      stabilityReason: stability.reason,
-      onnxruntimeVersion: ready[0]?.onnxruntimeVersion ?? 'unknown',
-      disturbance: measureDisturbance(watch, opened, closed),
-    };
+    return results.map((m) => m.report);
   }
 
   /**
@@ -172,18 +291,18 @@ class TrialRun {
     await this.killAll();
   }
 
-  result(measured: Measured, startedAt: string): TrialResult {
+  closedResult(window: ClosedWindow, finals: FinalReport[] | null, startedAt: string): TrialResult {
     const { config } = this.request;
     const batch = this.inputPlan.effectiveBatch;
     const merged = new LatencyHistogram();
-    const workers: WorkerStats[] = measured.reports.map((report, index) => {
+    const workers: WorkerStats[] = window.reports.map((report, index) => {
       merged.merge(report.histogram);
       const seconds = report.windowMs / 1000;
       const inferences = report.histogram.total;
       if (report.migrations === null) this.note('CPU migrations unknown: this kernel has no /proc/PID/task/TID/sched');
       return {
         index,
-        pid: report.readBack.pid,
+        pid: this.workers[index]!.pid,
         inferences,
         samples: inferences * batch,
         tps: (inferences * batch) / seconds,
@@ -192,37 +311,80 @@ class TrialRun {
         voluntaryCtxSwitches: report.voluntaryCtxSwitches,
         involuntaryCtxSwitches: report.involuntaryCtxSwitches,
         migrations: report.migrations ?? 0,
-        rssBytes: report.rssBytes,
+        rssBytes: finals?.[index]?.rssBytes ?? 0,
       };
     });
-    const readBack = measured.reports.map((r, index) => ({ index, ...r.readBack }));
-    const verification = verifyPlacement(this.plan, readBack);
-    for (const mismatch of verification.mismatches) this.emit({ type: 'warning', message: `placement mismatch: ${mismatch}` });
-    const reasons = [
-      ...noiseReasons({ perWorkerTps: workers.map((w) => w.tps), stable: measured.stable, stabilityReason: measured.stabilityReason }),
-      ...(verification.verified ? [] : [`placement not verified: ${verification.mismatches.length} mismatch(es) with the plan`]),
-      ...disturbanceReasons(measured.disturbance),
-      ...this.notes,
-    ];
     const snapshot = merged.snapshot();
+    const latency = summarize(snapshot);
+    // The verdict that is stored is taken on the merged histogram of the whole window, not on the
+    // workers' last progress snapshots the window was closed on.
+    const stability = isStable(latency, this.request.measure, window.measuredMs);
+    const placement = this.placement(finals);
+    const reasons = [
+      ...noiseReasons({ perWorkerTps: workers.map((w) => w.tps), stable: stability.stable, stabilityReason: stability.reason }),
+      ...placement.reasons,
+      ...disturbanceReasons(window.disturbance),
+    ];
     return {
       config,
-      plan: this.unpinned === null ? this.plan : { ...this.plan, notes: [...this.plan.notes, this.unpinned] },
+      plan: placement.plan,
       model: this.request.model,
-      readBack,
-      verification,
-      latency: summarize(snapshot),
+      readBack: placement.readBack,
+      verification: placement.verification,
+      latency,
       histogram: snapshot,
       tps: workers.reduce((sum, w) => sum + w.tps, 0),
-      ips: measured.reports.reduce((sum, r) => sum + r.histogram.total / (r.windowMs / 1000), 0),
+      ips: window.reports.reduce((sum, r) => sum + r.histogram.total / (r.windowMs / 1000), 0),
       workers,
-      window: { warmupMs: measured.warmupMs, measuredMs: measured.measuredMs, stable: measured.stable },
+      window: { warmupMs: window.warmupMs, measuredMs: window.measuredMs, stable: stability.stable },
       noisy: reasons.length > 0,
       noiseReasons: reasons,
-      disturbance: measured.disturbance,
-      onnxruntimeVersion: measured.onnxruntimeVersion,
+      disturbance: window.disturbance,
+      onnxruntimeVersion: this.onnxruntimeVersion,
       startedAt,
       finishedAt: new Date().toISOString(),
+    };
+  }
+
+  servingResult(
+    load: LoadSettings,
+    closed: TrialResult | null,
+    steps: ServingStep[],
+    capacity: ServingResult['capacity'],
+    finals: FinalReport[],
+    startedAt: string,
+  ): ServingResult {
+    const placement = this.placement(finals);
+    const closedPlacement = closed === null ? null : { ...closed, plan: placement.plan, readBack: placement.readBack, verification: placement.verification };
+    const reasons = [...placement.reasons, ...(capacity?.uncertain ? ['a capacity step ended undecided at the maximum time: its verdict is the point estimate'] : [])];
+    return {
+      config: this.request.config,
+      plan: placement.plan,
+      model: this.request.model,
+      readBack: placement.readBack,
+      verification: placement.verification,
+      load,
+      closed: closedPlacement,
+      steps,
+      capacity,
+      noisy: reasons.length > 0,
+      noiseReasons: reasons,
+      onnxruntimeVersion: this.onnxruntimeVersion,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+  }
+
+  /** The read-back of every worker checked against the plan, and what it adds to the noise reasons. */
+  private placement(finals: FinalReport[] | null): { plan: Plan; readBack: WorkerReadBack[]; verification: TrialResult['verification']; reasons: string[] } {
+    const readBack = (finals ?? []).map((r, index) => ({ index, ...r.readBack }));
+    const verification = finals === null ? { verified: false, mismatches: ['not read back yet'] } : verifyPlacement(this.plan, readBack);
+    if (finals !== null) for (const mismatch of verification.mismatches) this.emit({ type: 'warning', message: `placement mismatch: ${mismatch}` });
+    return {
+      plan: this.unpinned === null ? this.plan : { ...this.plan, notes: [...this.plan.notes, this.unpinned] },
+      readBack,
+      verification,
+      reasons: [...(verification.verified ? [] : [`placement not verified: ${verification.mismatches.length} mismatch(es) with the plan`]), ...this.notes],
     };
   }
 
@@ -239,21 +401,27 @@ class TrialRun {
       this.note(`memory policy not applied: ${this.capabilities.memPolicy.detail}`);
     }
     for (const worker of this.plan.workers) {
-      const process = new WorkerProcess(worker.index, this.launchPlacement(worker, memPolicyOk), this.tag, {
-        onMessage: (w, message) => {
-          if (message.type === 'error') this.fail(this.workerError(w, `failed: ${message.message}`));
-          else if (message.type === 'progress') this.latest.set(w.index, message);
+      const process = new WorkerProcess(
+        worker.index,
+        this.launchPlacement(worker, memPolicyOk),
+        this.tag,
+        {
+          onMessage: (w, message) => {
+            if (message.type === 'error') this.fail(this.workerError(w, `failed: ${message.message}`));
+            else if (message.type === 'progress') this.latest.set(w.index, message);
+          },
+          onExit: (w, exit) => {
+            if (!this.finishing && !w.has('result')) this.fail(this.workerError(w, exitReason(exit, w.stderrReason())));
+          },
+          onError: (w, error) => this.fail(this.workerError(w, `could not be started: ${error.message}`)),
+          onStderrLine: (w, line) => {
+            if (line.includes(ORT_AFFINITY_FAILURE)) {
+              this.note(`worker ${w.index}: onnxruntime could not pin a pool thread (${line.trim()})`);
+            }
+          },
         },
-        onExit: (w, exit) => {
-          if (!this.finishing && !w.has('result')) this.fail(this.workerError(w, exitReason(exit, w.stderrReason())));
-        },
-        onError: (w, error) => this.fail(this.workerError(w, `could not be started: ${error.message}`)),
-        onStderrLine: (w, line) => {
-          if (line.includes(ORT_AFFINITY_FAILURE)) {
-            this.note(`worker ${w.index}: onnxruntime could not pin a pool thread (${line.trim()})`);
-          }
-        },
-      });
+        this.counters === null ? null : this.counters.fd,
+      );
       this.workers.push(process);
       process.send({
         type: 'init',
@@ -266,6 +434,7 @@ class TrialRun {
         spinning: this.request.config.spinning,
         readMemPolicy: memPolicyOk,
         progressIntervalMs: PROGRESS_INTERVAL_MS,
+        sharedSlots: this.counters === null ? null : this.counters.slots,
       });
     }
   }
@@ -282,10 +451,12 @@ class TrialRun {
   }
 
   private enter(phase: TrialPhase, awaiting: TrialRun['awaiting'], deadlineMs = this.hangTimeoutMs): void {
+    const changed = phase !== this.phase || phase === 'spawning';
     this.phase = phase;
     this.phaseStart = performance.now();
     this.awaiting = awaiting;
     this.phaseDeadlineMs = deadlineMs;
+    if (!changed) return;
     // The pids let callers (and tests) see the trial's processes while it runs.
     this.emit(this.workers.length === 0 ? { type: 'phase', phase } : { type: 'phase', phase, pids: this.pids() });
   }
@@ -298,32 +469,49 @@ class TrialRun {
     return Promise.race([promise, this.failed]);
   }
 
-  private broadcast(message: Parameters<WorkerProcess['send']>[0]): void {
+  private broadcast(message: ParentMessage): void {
     for (const worker of this.workers) worker.send(message);
+  }
+
+  /** Resolves once `done` says so, checked every progress interval. */
+  private poll(done: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.failure !== null || !done()) return;
+        clearInterval(ticks);
+        resolve();
+      };
+      const ticks = setInterval(check, PROGRESS_INTERVAL_MS);
+      this.timers.push(ticks);
+    });
   }
 
   /**
    * Merges the workers' windows as their progress arrives and closes the window when isStable says
    * so; the maximum time is also checked on the dot, not on the next progress tick.
    */
-  private measureUntilStable(windowStart: number): Promise<{ stable: boolean; reason: string }> {
+  private measureUntilStable(windowStart: number): Promise<void> {
     const settings = this.request.measure;
     return new Promise((resolve) => {
       const check = (): void => {
         const elapsedMs = performance.now() - windowStart;
         const summary = this.windowSoFar(elapsedMs);
-        const verdict = summary
-          ? isStable(summary, settings, elapsedMs)
-          : { done: elapsedMs >= settings.maxMs, stable: false, reason: `not every worker finished an inference within ${formatSeconds(settings.maxMs)}` };
-        if (!verdict.done) return;
+        const done = summary ? isStable(summary, settings, elapsedMs).done : elapsedMs >= settings.maxMs;
+        if (!done) return;
         clearInterval(ticks);
         clearTimeout(deadline);
-        resolve({ stable: verdict.stable, reason: verdict.reason });
+        resolve();
       };
       const ticks = setInterval(check, PROGRESS_INTERVAL_MS);
       const deadline = setTimeout(check, settings.maxMs);
       this.timers.push(ticks, deadline);
     });
+  }
+
+  /** Every worker's latency histogram of the current window so far; null until each has sent one. */
+  private latestHistograms(): HistogramSnapshot[] | null {
+    if (this.latest.size < this.workers.length) return null;
+    return [...this.latest.values()].map((m) => m.histogram);
   }
 
   /** The merged window so far, reported as progress; null until every worker has results. */
@@ -377,3 +565,4 @@ function exitReason(exit: WorkerExit, lastStderr: string | null): string {
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   return lastStderr ? `${how} (${lastStderr.trim()})` : how;
 }
+

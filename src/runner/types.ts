@@ -1,8 +1,11 @@
 import type { Plan, TrialConfig } from '../placement/types.js';
 import type { Topology } from '../topology/types.js';
 import type { InputOptions } from '../workload/types.js';
+import type { SloVerdict } from '../measure/slo-test.js';
 import type { HistogramSnapshot, LatencySummary } from '../measure/types.js';
+import type { ArrivalProcess } from './arrivals.js';
 import type { TrialDisturbance } from './disturbance.js';
+import type { Dispatch } from './shared-layout.js';
 
 /** What the kernel says one thread of a worker may use and where it last ran. */
 export interface ThreadReadBack {
@@ -91,7 +94,7 @@ export interface TrialResult {
 }
 
 /** Phases a trial goes through, in order. */
-export type TrialPhase = 'spawning' | 'pinning' | 'loading' | 'warmup' | 'measuring' | 'cooldown';
+export type TrialPhase = 'spawning' | 'pinning' | 'loading' | 'warmup' | 'measuring' | 'serving' | 'cooldown';
 
 /** Live figures while a trial is measuring. */
 export interface TrialProgress {
@@ -99,6 +102,98 @@ export interface TrialProgress {
   inferences: number;
   tps: number;
   p99Ms: number;
+  /** In an open-loop window: the rate offered, what is served so far and the SLO verdict so far. */
+  serving?: { offeredRps: number; achievedRps: number; backlog: number; verdict: SloVerdict | null };
+}
+
+/** How an open-loop window offers its load. */
+export interface LoadSettings {
+  arrivals: ArrivalProcess;
+  /** shared: one queue, the first idle worker takes each request; split: each worker its own stream at rate / P. */
+  dispatch: Dispatch;
+  /** With batch > 1: how long a worker holding a partial batch waits for more requests. */
+  maxQueueDelayMs: number;
+  seed: number;
+}
+
+/** One figure of an open-loop window as a histogram and its summary (null when nothing was recorded). */
+export interface LatencyRecord {
+  summary: LatencySummary | null;
+  histogram: HistogramSnapshot;
+}
+
+/**
+ * One open-loop window at one offered rate. Every latency is counted from the request's scheduled
+ * arrival (no coordinated omission): queue wait plus service time.
+ */
+export interface ServingStep {
+  /** The rate asked for (requests/s over all workers); a request is one sample. */
+  offeredRps: number;
+  /** Recorded requests scheduled in the window (arrivals after the settling time, before the cutoff). */
+  scheduled: number;
+  /** Recorded requests completed by the cutoff, per second of the arrival window. */
+  achievedRps: number;
+  /** The arrival window, settling time excluded (ms). */
+  windowMs: number;
+  latency: LatencyRecord;
+  queueWait: LatencyRecord;
+  service: LatencyRecord;
+  /** How much of p99 is queueing: queue wait's p99 over latency's p99 (null without latencies). */
+  queueShare: number | null;
+  /** The backlog kept growing and less was served than offered: the p99 only measures the window's length. */
+  overloaded: boolean;
+  /** One line on why (or why not) the window is overloaded. */
+  overloadReason: string;
+  backlog: { start: number; end: number; max: number };
+  /** Requests never served before the drain ran out; their latencies are lower bounds. */
+  censored: number;
+  /** Against the SLO of a capacity search; null when the window had none. */
+  slo: { sloMs: number; exceeding: number; verdict: SloVerdict; early: boolean } | null;
+  /** The dispatcher's CPU: the workers' time taking requests from the shared queue and forming batches. */
+  dispatchCpuMs: number;
+  /** CPU of the tuner process while the window ran (following it from the shared counters). */
+  tunerCpuMs: number;
+  /** p99 of how late workers woke for an arrival they were idle for (µs): the generator's own error. */
+  wakeLatenessP99Us: number | null;
+  stable: boolean;
+  /** Why the window closed when it did. */
+  reason: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** The highest rate whose p99 (from schedule) met the SLO, and the steps that found it. */
+export interface CapacityOutcome {
+  sloMs: number;
+  /** The closed-loop throughput the search bracketed below. */
+  ceilingRps: number;
+  /** null: not even the lowest rate tried met the SLO. */
+  capacityRps: number | null;
+  /** The capacity lies in [low, high): low met the SLO, high did not (or is the ceiling). */
+  bracket: [number, number];
+  /** Index into the steps of the step at the capacity, null when none met. */
+  stepIndex: number | null;
+  /** True when a step's verdict was the point estimate at the maximum time, not a 95% certain one. */
+  uncertain: boolean;
+}
+
+/** An open-loop trial: one configuration at one or more offered rates, in one set of warm workers. */
+export interface ServingResult {
+  config: TrialConfig;
+  plan: Plan;
+  model: ModelInfo;
+  readBack: WorkerReadBack[];
+  verification: Verification;
+  load: LoadSettings;
+  /** The closed-loop window measured first (trial --capacity without a known ceiling), else null. */
+  closed: TrialResult | null;
+  steps: ServingStep[];
+  capacity: CapacityOutcome | null;
+  noisy: boolean;
+  noiseReasons: string[];
+  onnxruntimeVersion: string;
+  startedAt: string;
+  finishedAt: string;
 }
 
 /** How long and how carefully to measure one trial. */
@@ -127,5 +222,8 @@ export interface TrialRequest {
 export type RunnerEvent =
   /** `pids`: the trial's worker processes, once they exist (from 'pinning' on). */
   | { type: 'phase'; phase: TrialPhase; pids?: number[] }
+  /** An open-loop window opens at this rate (`index` counts the trial's windows from 0). */
+  | { type: 'stepStarted'; index: number; offeredRps: number }
+  | { type: 'stepFinished'; index: number; step: ServingStep }
   | { type: 'progress'; progress: TrialProgress }
   | { type: 'warning'; message: string };

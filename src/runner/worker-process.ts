@@ -39,18 +39,23 @@ export class WorkerProcess {
   readonly exited: Promise<WorkerExit>;
   private readonly child: ChildProcess;
   private readonly stderrTail: string[] = [];
+  /** The latest message of each type. */
   private readonly received = new Map<WorkerMessageType, WorkerMessage>();
-  private readonly waiting = new Map<WorkerMessageType, (message: WorkerMessage) => void>();
+  private waiting: Array<{ accepts: (message: WorkerMessage) => boolean; resolve: (message: WorkerMessage) => void }> = [];
 
   constructor(
     readonly index: number,
     placement: LaunchPlacement | null,
     tag: string,
     callbacks: WorkerCallbacks,
+    /** Passed down as the worker's SHARED_COUNTERS_FD (stdio slot 4): the open-loop counters. */
+    sharedFd: number | null = null,
   ) {
     const argv = [process.execPath, WORKER_ENTRY, '--autotune-trial', tag, '--worker', String(index)];
     const command = placement ? launcherCommand(placement, argv) : { file: argv[0]!, args: argv.slice(1) };
-    this.child = spawn(command.file, command.args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const stdio: Array<'ignore' | 'pipe' | 'ipc' | number> = ['ignore', 'pipe', 'pipe', 'ipc'];
+    if (sharedFd !== null) stdio.push(sharedFd);
+    this.child = spawn(command.file, command.args, { stdio });
     this.exited = new Promise((resolve) => {
       // 'close' comes once the process is reaped and its IPC channel has hit EOF; node emits the
       // channel's last messages on the next tick, so the exit is reported a turn later, after them.
@@ -86,7 +91,9 @@ export class WorkerProcess {
     this.child.on('message', (message: WorkerMessage) => {
       this.lastHeard = performance.now();
       this.received.set(message.type, message);
-      this.waiting.get(message.type)?.(message);
+      const done = this.waiting.filter((w) => w.accepts(message));
+      if (done.length > 0) this.waiting = this.waiting.filter((w) => !done.includes(w));
+      for (const w of done) w.resolve(message);
       callbacks.onMessage(this, message);
     });
   }
@@ -103,11 +110,15 @@ export class WorkerProcess {
     return this.received.has(type);
   }
 
-  /** Resolves with the first message of this type (at once if it already came). */
-  when<T extends WorkerMessageType>(type: T): Promise<MessageOf<T>> {
+  /**
+   * Resolves with a message of this type that `accepts` takes: at once when the latest one already
+   * qualifies, else with the next that does (messages that repeat, like 'served', say which window).
+   */
+  when<T extends WorkerMessageType>(type: T, accepts: (message: MessageOf<T>) => boolean = () => true): Promise<MessageOf<T>> {
+    const matches = (m: WorkerMessage): boolean => m.type === type && accepts(m as MessageOf<T>);
     const seen = this.received.get(type);
-    if (seen) return Promise.resolve(seen as MessageOf<T>);
-    return new Promise((resolve) => this.waiting.set(type, (m) => resolve(m as MessageOf<T>)));
+    if (seen && matches(seen)) return Promise.resolve(seen as MessageOf<T>);
+    return new Promise((resolve) => this.waiting.push({ accepts: matches, resolve: (m) => resolve(m as MessageOf<T>) }));
   }
 
   /**

@@ -10,6 +10,12 @@ export interface Migration {
   version: number;
   description: string;
   sql: string;
+  /**
+   * The migration rebuilds a table others reference (SQLite cannot alter a CHECK constraint): it
+   * runs with foreign keys off, as SQLite's documented procedure for table changes requires, and
+   * the references are checked before it commits.
+   */
+  rebuilds?: boolean;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -131,11 +137,101 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
+    description: 'serving (open-loop) trials with their rate steps, confirmation pairs, the strategy auto chose',
+    rebuilds: true,
+    sql: `
+      CREATE TABLE trials_v2 (
+        id INTEGER PRIMARY KEY,
+        study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('search', 'baseline', 'repeat', 'confirm', 'capacity')),
+        state TEXT NOT NULL CHECK (state IN ('running', 'complete', 'failed', 'pruned', 'interrupted')),
+        config TEXT NOT NULL,
+        processes INTEGER NOT NULL,
+        threads INTEGER NOT NULL,
+        numa TEXT NOT NULL,
+        batch INTEGER NOT NULL,
+        smt TEXT NOT NULL,
+        spinning INTEGER NOT NULL,
+        baseline INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        duration_ms REAL,
+        error TEXT,
+        model_path TEXT,
+        model_name TEXT,
+        model_sha256 TEXT,
+        onnxruntime_version TEXT,
+        run_started_at TEXT,
+        tps REAL,
+        ips REAL,
+        latency_count INTEGER,
+        mean_ms REAL,
+        stddev_ms REAL,
+        min_ms REAL,
+        max_ms REAL,
+        p50_ms REAL,
+        p90_ms REAL,
+        p99_ms REAL,
+        p999_ms REAL,
+        p99_ci_low REAL,
+        p99_ci_high REAL,
+        warmup_ms REAL,
+        measured_ms REAL,
+        stable INTEGER,
+        noisy INTEGER NOT NULL DEFAULT 0,
+        noise_reasons TEXT NOT NULL DEFAULT '[]',
+        verified INTEGER,
+        pinned INTEGER,
+        drift INTEGER NOT NULL DEFAULT 0,
+        drift_reason TEXT,
+        -- A confirmation run of the baseline names the confirmation run it is paired with.
+        paired_with INTEGER REFERENCES trials_v2(id),
+        round INTEGER,
+        -- Capacity trials: how the load arrived and what the search found (JSON).
+        load TEXT,
+        capacity TEXT,
+        UNIQUE (study_id, number)
+      );
+      INSERT INTO trials_v2 (id, study_id, number, kind, state, config, processes, threads, numa, batch, smt, spinning, baseline,
+        reason, started_at, finished_at, duration_ms, error, model_path, model_name, model_sha256, onnxruntime_version,
+        run_started_at, tps, ips, latency_count, mean_ms, stddev_ms, min_ms, max_ms, p50_ms, p90_ms, p99_ms, p999_ms,
+        p99_ci_low, p99_ci_high, warmup_ms, measured_ms, stable, noisy, noise_reasons, verified, pinned, drift, drift_reason)
+      SELECT id, study_id, number, kind, state, config, processes, threads, numa, batch, smt, spinning, baseline,
+        reason, started_at, finished_at, duration_ms, error, model_path, model_name, model_sha256, onnxruntime_version,
+        run_started_at, tps, ips, latency_count, mean_ms, stddev_ms, min_ms, max_ms, p50_ms, p90_ms, p99_ms, p999_ms,
+        p99_ci_low, p99_ci_high, warmup_ms, measured_ms, stable, noisy, noise_reasons, verified, pinned, drift, drift_reason
+      FROM trials;
+      DROP TABLE trials;
+      ALTER TABLE trials_v2 RENAME TO trials;
+      CREATE INDEX trials_by_study_state ON trials(study_id, state);
+
+      -- One row per open-loop window of a capacity trial, written as soon as the window ends.
+      CREATE TABLE serving_steps (
+        trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+        step_index INTEGER NOT NULL,
+        offered_rps REAL NOT NULL,
+        achieved_rps REAL NOT NULL,
+        scheduled INTEGER NOT NULL,
+        p99_ms REAL,
+        overloaded INTEGER NOT NULL,
+        verdict TEXT,
+        step TEXT NOT NULL,
+        PRIMARY KEY (trial_id, step_index)
+      );
+
+      ALTER TABLE studies ADD COLUMN strategy_used TEXT;
+      ALTER TABLE studies ADD COLUMN strategy_reason TEXT;
+    `,
+  },
+  {
+    version: 3,
     description: 'machine checks per study, disturbance per trial',
     sql: `
       -- The machine checks of the latest tune run on the study (JSON array), for reports.
       ALTER TABLE studies ADD COLUMN machine_checks TEXT NOT NULL DEFAULT '[]';
-      -- Others' CPU time, steal and throttling during the trial's window (JSON; NULL before version 2).
+      -- Others' CPU time, steal and throttling during the trial's window (JSON; NULL before version 3).
       ALTER TABLE trials ADD COLUMN disturbance TEXT;
     `,
   },
@@ -171,13 +267,25 @@ export function checkSchema(db: Db, name: string, migrations: readonly Migration
  * opening the same new file cannot both apply them.
  */
 export function migrate(db: Db, name: string, migrations: readonly Migration[] = MIGRATIONS): void {
-  if (checkSchema(db, name, migrations) === migrations.length) return;
-  db.transaction(() => {
-    // Re-read inside the write lock: another process may have migrated meanwhile.
-    const current = checkSchema(db, name, migrations);
-    for (const m of migrations.slice(current)) {
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    }
-  }).immediate();
+  const before = checkSchema(db, name, migrations);
+  if (before === migrations.length) return;
+  // PRAGMA foreign_keys is a no-op inside a transaction, so it is switched around the whole one.
+  const rebuilds = migrations.slice(before).some((m) => m.rebuilds);
+  if (rebuilds) db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      // Re-read inside the write lock: another process may have migrated meanwhile.
+      const current = checkSchema(db, name, migrations);
+      for (const m of migrations.slice(current)) {
+        db.exec(m.sql);
+        db.pragma(`user_version = ${m.version}`);
+      }
+      const broken = db.pragma('foreign_key_check') as unknown[];
+      if (broken.length > 0) {
+        throw new AutotuneError('store', `${name}: upgrading the schema would break ${broken.length} reference(s) between tables; the file is left as it was`);
+      }
+    }).immediate();
+  } finally {
+    if (rebuilds) db.pragma('foreign_keys = ON');
+  }
 }

@@ -2,7 +2,7 @@ import type { Db } from './sqlite.js';
 
 import { AutotuneError } from '../errors.js';
 import type { Plan } from '../placement/types.js';
-import type { Verification, WorkerReadBack, TrialResult } from '../runner/types.js';
+import type { ServingResult, ServingStep, Verification, WorkerReadBack, TrialResult } from '../runner/types.js';
 import type { HistogramSnapshot } from '../measure/types.js';
 import type { MachineCheck } from '../topology/health.js';
 import type { Fingerprint, Topology } from '../topology/types.js';
@@ -22,6 +22,7 @@ import type {
   StudyLockRelease,
   StudyRecord,
   StudyState,
+  StoredStep,
   TrialRecord,
   TrialState,
 } from './types.js';
@@ -44,6 +45,8 @@ interface StudyRow {
   machine_id: number;
   created_at: string;
   state: StudyState;
+  strategy_used: string | null;
+  strategy_reason: string | null;
   machine_checks: string;
 }
 
@@ -196,9 +199,9 @@ class SqliteStore implements Store {
           const row = this.#db
             .prepare(
               `INSERT INTO trials (study_id, number, kind, state, config, processes, threads, numa, batch, smt, spinning, baseline,
-                 reason, started_at)
+                 reason, started_at, paired_with, round)
                VALUES (@study_id, @number, @kind, 'running', @config, @processes, @threads, @numa, @batch, @smt, @spinning, @baseline,
-                 @reason, @started_at)
+                 @reason, @started_at, @paired_with, @round)
                RETURNING *`,
             )
             .get({
@@ -206,6 +209,8 @@ class SqliteStore implements Store {
               number: next,
               kind: trial.kind,
               reason: trial.reason,
+              paired_with: trial.pairedWith ?? null,
+              round: trial.round ?? null,
               started_at: new Date().toISOString(),
               ...configColumns(trial.config),
             }) as TrialRow;
@@ -336,6 +341,86 @@ class SqliteStore implements Store {
     );
   }
 
+  setStudyStrategy(studyId: number, strategy: string, reason: string): void {
+    this.#guard(() => {
+      const info = this.#db.prepare('UPDATE studies SET strategy_used = ?, strategy_reason = ? WHERE id = ?').run(strategy, reason, studyId);
+      if (info.changes === 0) throw noStudy(studyId);
+    });
+  }
+
+  addServingStep(trialId: number, index: number, step: ServingStep): void {
+    this.#guard(() =>
+      this.#db
+        .transaction(() => {
+          this.#runningTrialStart(trialId, 'add a serving step to');
+          this.#db
+            .prepare(
+              `INSERT INTO serving_steps (trial_id, step_index, offered_rps, achieved_rps, scheduled, p99_ms, overloaded, verdict, step)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(trialId, index, step.offeredRps, step.achievedRps, step.scheduled, step.latency.summary?.p99 ?? null, step.overloaded ? 1 : 0, step.slo?.verdict ?? null, JSON.stringify(step));
+        })
+        .immediate(),
+    );
+  }
+
+  listServingSteps(trialId: number): StoredStep[] {
+    return this.#guard(() =>
+      (this.#db.prepare('SELECT trial_id, step_index, step FROM serving_steps WHERE trial_id = ? ORDER BY step_index').all(trialId) as StepRow[]).map(toStoredStep),
+    );
+  }
+
+  listStudyServingSteps(studyId: number): StoredStep[] {
+    return this.#guard(() =>
+      (
+        this.#db
+          .prepare(
+            `SELECT s.trial_id, s.step_index, s.step FROM serving_steps s JOIN trials t ON t.id = s.trial_id
+             WHERE t.study_id = ? ORDER BY t.number, s.step_index`,
+          )
+          .all(studyId) as StepRow[]
+      ).map(toStoredStep),
+    );
+  }
+
+  completeCapacityTrial(trialId: number, result: ServingResult): void {
+    if (result.capacity === null) throw new AutotuneError('store', `trial ${trialId}: a capacity trial must complete with what its search found`);
+    const capacity = result.capacity;
+    this.#guard(() =>
+      this.#db
+        .transaction(() => {
+          const startedAt = this.#runningTrialStart(trialId, 'complete');
+          this.#db
+            .prepare(
+              `UPDATE trials SET state = 'complete', finished_at = @finished_at, duration_ms = @duration_ms, run_started_at = @run_started_at,
+                 model_path = @model_path, model_name = @model_name, model_sha256 = @model_sha256, onnxruntime_version = @onnxruntime_version,
+                 noisy = @noisy, noise_reasons = @noise_reasons, verified = @verified, pinned = @pinned, load = @load, capacity = @capacity
+               WHERE id = @id`,
+            )
+            .run({
+              id: trialId,
+              finished_at: result.finishedAt,
+              duration_ms: Date.parse(result.finishedAt) - Date.parse(startedAt),
+              run_started_at: result.startedAt,
+              model_path: result.model.path,
+              model_name: result.model.name,
+              model_sha256: result.model.sha256,
+              onnxruntime_version: result.onnxruntimeVersion,
+              noisy: result.noisy ? 1 : 0,
+              noise_reasons: JSON.stringify(result.noiseReasons),
+              verified: result.verification.verified ? 1 : 0,
+              pinned: result.plan.pinned ? 1 : 0,
+              load: JSON.stringify(result.load),
+              capacity: JSON.stringify(capacity),
+            });
+          this.#db
+            .prepare('INSERT INTO trial_placements (trial_id, plan, read_back, verification) VALUES (?, ?, ?, ?)')
+            .run(trialId, JSON.stringify(result.plan), JSON.stringify(result.readBack), JSON.stringify(result.verification));
+        })
+        .immediate(),
+    );
+  }
+
   #studyRow(name: string): StudyRow | undefined {
     return this.#db.prepare('SELECT * FROM studies WHERE name = ?').get(name) as StudyRow | undefined;
   }
@@ -388,8 +473,20 @@ function toStudyRecord(row: StudyRow): StudyRecord {
     machineId: row.machine_id,
     createdAt: row.created_at,
     state: row.state,
+    strategyUsed: row.strategy_used,
+    strategyReason: row.strategy_reason,
     machineChecks: JSON.parse(row.machine_checks) as MachineCheck[],
   };
+}
+
+interface StepRow {
+  trial_id: number;
+  step_index: number;
+  step: string;
+}
+
+function toStoredStep(row: StepRow): StoredStep {
+  return { trialId: row.trial_id, index: row.step_index, step: JSON.parse(row.step) as ServingStep };
 }
 
 /** The strategy's name from a study definition, whose schema belongs to the study module. */

@@ -1,6 +1,6 @@
 import type { TrialConfig } from '../placement/types.js';
 import type { TrialResult, WorkerStats } from '../runner/types.js';
-import type { TrialKind, TrialRecord, TrialState } from './types.js';
+import type { CapacityRecord, TrialKind, TrialRecord, TrialState } from './types.js';
 
 /** A `trials` row as SQLite returns it (booleans are 0/1, JSON is text). */
 export interface TrialRow {
@@ -42,6 +42,10 @@ export interface TrialRow {
   pinned: number | null;
   drift: number;
   drift_reason: string | null;
+  paired_with: number | null;
+  round: number | null;
+  load: string | null;
+  capacity: string | null;
   disturbance: string | null;
 }
 
@@ -150,6 +154,9 @@ export function toTrialRecord(row: TrialRow): TrialRecord {
     pinned: nullableBool(row.pinned),
     drift: row.drift === 1,
     driftReason: row.drift_reason,
+    pairedWith: row.paired_with,
+    round: row.round,
+    capacity: row.load === null || row.capacity === null ? null : ({ load: JSON.parse(row.load), capacity: JSON.parse(row.capacity) } as CapacityRecord),
   };
 }
 

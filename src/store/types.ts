@@ -1,5 +1,5 @@
 import type { TrialConfig } from '../placement/types.js';
-import type { TrialResult } from '../runner/types.js';
+import type { CapacityOutcome, LoadSettings, ServingResult, ServingStep, TrialResult } from '../runner/types.js';
 import type { MachineCheck } from '../topology/health.js';
 import type { Fingerprint, Topology } from '../topology/types.js';
 
@@ -9,9 +9,13 @@ export const STUDY_STATES: readonly StudyState[] = ['running', 'complete', 'inte
 export type TrialState = 'running' | 'complete' | 'failed' | 'pruned' | 'interrupted';
 export const TRIAL_STATES: readonly TrialState[] = ['running', 'complete', 'failed', 'pruned', 'interrupted'];
 
-/** Why a trial was run: a search proposal, a (re-)run of the baseline, or a repeat of a measured configuration. */
-export type TrialKind = 'search' | 'baseline' | 'repeat';
-export const TRIAL_KINDS: readonly TrialKind[] = ['search', 'baseline', 'repeat'];
+/**
+ * Why a trial was run: a search proposal, a (re-)run of the baseline, a repeat of a measured
+ * configuration, a confirmation run of a pick (paired with baseline runs), or a capacity search
+ * under the SLO (open loop).
+ */
+export type TrialKind = 'search' | 'baseline' | 'repeat' | 'confirm' | 'capacity';
+export const TRIAL_KINDS: readonly TrialKind[] = ['search', 'baseline', 'repeat', 'confirm', 'capacity'];
 
 export interface MachineRecord {
   id: number;
@@ -29,6 +33,9 @@ export interface StudyRecord {
   machineId: number;
   createdAt: string;
   state: StudyState;
+  /** The strategy the loop ran (what `auto` resolved to) and why; null before the first run says. */
+  strategyUsed: string | null;
+  strategyReason: string | null;
   /** What `autotune doctor`'s checks found when tune last ran the study. */
   machineChecks: MachineCheck[];
 }
@@ -60,6 +67,16 @@ export interface NewTrial {
   config: TrialConfig;
   reason: string;
   kind: TrialKind;
+  /** A confirmation run of the baseline: the confirmation run it is paired with. */
+  pairedWith?: number | null;
+  /** Confirmation round (1, 2, 3...) of a confirm trial and of the baseline runs paired with it. */
+  round?: number | null;
+}
+
+/** What a completed capacity trial found. */
+export interface CapacityRecord {
+  load: LoadSettings;
+  capacity: CapacityOutcome;
 }
 
 export interface TrialRecord {
@@ -91,6 +108,17 @@ export interface TrialRecord {
   pinned: boolean | null;
   drift: boolean;
   driftReason: string | null;
+  pairedWith: number | null;
+  round: number | null;
+  /** Set on a completed capacity trial. */
+  capacity: CapacityRecord | null;
+}
+
+/** One open-loop window of a capacity trial, as stored. */
+export interface StoredStep {
+  trialId: number;
+  index: number;
+  step: ServingStep;
 }
 
 /** A previous holder of a study lock whose process was gone, so the lock was taken over. */
@@ -146,4 +174,15 @@ export interface Store {
   getTrialResult(trialId: number): TrialResult | null;
   /** Flags trials measured while the baseline moved; the only change a finished trial accepts. */
   flagDrift(trialIds: readonly number[], reason: string): void;
+
+  /** Records the strategy the loop runs and why (auto's choice), shown by reports. */
+  setStudyStrategy(studyId: number, strategy: string, reason: string): void;
+  /** Stores one finished window of a running capacity trial, in its own transaction. */
+  addServingStep(trialId: number, index: number, step: ServingStep): void;
+  /** The stored windows of one trial, in order. */
+  listServingSteps(trialId: number): StoredStep[];
+  /** The stored windows of every trial of a study, by trial then window. */
+  listStudyServingSteps(studyId: number): StoredStep[];
+  /** Completes a capacity trial: what it found, and its placement as read back. */
+  completeCapacityTrial(trialId: number, result: ServingResult): void;
 }

@@ -1,5 +1,7 @@
 import type { TrialConfig } from '../placement/types.js';
-import type { TrialPhase, TrialProgress, TrialResult } from '../runner/types.js';
+import type { ServingResult, ServingStep, TrialPhase, TrialProgress, TrialResult } from '../runner/types.js';
+import type { Gain, ReportCapacity } from '../report/types.js';
+import type { TrialKind } from '../store/types.js';
 
 /**
  * The typed event stream of the core. The Ink UI, the plain line logger and the JSON-lines
@@ -12,6 +14,8 @@ export interface StudyInfo {
   model: string;
   /** The strategy run: `grid`, or `auto (grid)` when auto chose it. */
   strategy: string;
+  /** Why that strategy (auto's choice and its estimate). */
+  strategyReason: string;
   sloMs: number | null;
   dbPath: string;
   /**
@@ -40,14 +44,29 @@ export type StudyEvent =
       number: number;
       config: TrialConfig;
       reason: string;
-      /** Counts against plannedTrials once it ends; false for a drift re-run of the baseline. */
+      kind: TrialKind;
+      /** Counts against plannedTrials once it ends; false for drift and confirmation runs, confirmation and capacity trials. */
       counted: boolean;
     }
   | { type: 'trialPhase'; time: string; trialId: number; phase: TrialPhase }
   | { type: 'trialProgress'; time: string; trialId: number; progress: TrialProgress }
   | { type: 'trialFinished'; time: string; trialId: number; number: number; result: TrialResult; durationMs: number }
   | { type: 'trialFailed'; time: string; trialId: number; number: number; config: TrialConfig; error: string; durationMs: number }
-  | { type: 'baselineDrift'; time: string; trialId: number; referenceTps: number; measuredTps: number; flaggedTrials: number[] }
+  /** An open-loop window of a capacity trial opens (step null) or has ended (step set). */
+  | { type: 'servingStep'; time: string; trialId: number; index: number; offeredRps: number; step: ServingStep | null }
+  | { type: 'capacityFinished'; time: string; trialId: number; number: number; result: ServingResult; durationMs: number }
+  | {
+      type: 'baselineDrift';
+      time: string;
+      trialId: number;
+      referenceTps: number;
+      measuredTps: number;
+      referenceP99Ms: number;
+      measuredP99Ms: number;
+      /** What moved and against which bound. */
+      reason: string;
+      flaggedTrials: number[];
+    }
   | { type: 'warning'; time: string; message: string }
   | {
       type: 'studyFinished';
@@ -68,11 +87,15 @@ export interface StudySummary {
   completed: number;
   failed: number;
   front: FrontPoint[];
+  /** The baseline at the batch the user runs today. */
   baseline: FrontPoint | null;
-  /** Highest TPS whose p99 meets the SLO (or highest TPS when there is no SLO). */
+  /** The SLO pick: highest capacity under the SLO when measured, else highest TPS whose closed-loop p99 meets it (highest TPS without an SLO). */
   best: FrontPoint | null;
-  /** best.tps / baseline.tps and best.p99 / baseline.p99, when both exist. */
-  gain: { tps: number; p99: number } | null;
+  /** The pick's placement and total gains over the baseline (paired ratios once confirmed). */
+  gain: Gain | null;
+  /** The pick's capacity under the SLO, when the serving phase measured it. */
+  capacity: ReportCapacity | null;
+  baselineCapacity: ReportCapacity | null;
 }
 
 export type StudyEventListener = (event: StudyEvent) => void;

@@ -29,6 +29,13 @@ export interface StudyFlags {
   ci?: string;
   baselineEvery?: string;
   repeats?: string;
+  baselineBatch?: string;
+  confirmPairs?: string;
+  arrivals?: string;
+  dispatch?: string;
+  maxDelay?: string;
+  servingMaxTime?: string;
+  servingConfigs?: string;
 }
 
 type Raw = Record<string, unknown>;
@@ -80,6 +87,20 @@ export function applyStudyFlags(base: Raw, flags: StudyFlags): Raw {
   if (flags.maxTime !== undefined) section('measure').maxTime = parseDurationFlag(flags.maxTime, '--max-time');
   if (flags.minSamples !== undefined) section('measure').minSamples = integer(flags.minSamples, '--min-samples');
   if (flags.ci !== undefined) section('measure').ci = number(flags.ci, '--ci');
+
+  if (flags.baselineBatch !== undefined) section('baseline').batch = integer(flags.baselineBatch, '--baseline-batch');
+  if (flags.confirmPairs !== undefined) section('confirm').pairs = integer(flags.confirmPairs, '--confirm-pairs');
+  if (flags.arrivals !== undefined) section('serving').arrivals = flags.arrivals;
+  if (flags.dispatch !== undefined) section('serving').dispatch = flags.dispatch;
+  if (flags.maxDelay !== undefined) section('serving').maxQueueDelay = parseDurationFlag(flags.maxDelay, '--max-delay');
+  if (flags.servingMaxTime !== undefined) {
+    const serving = section('serving');
+    const maxTime = parseDurationFlag(flags.servingMaxTime, '--serving-max-time');
+    serving.maxTime = maxTime;
+    // The window's minimum follows a maximum set below it, rather than failing the study.
+    if (typeof serving.minTime !== 'number' || serving.minTime > maxTime) serving.minTime = Math.min(1, maxTime);
+  }
+  if (flags.servingConfigs !== undefined) section('serving').configurations = integer(flags.servingConfigs, '--serving-configs');
 
   if (flags.baselineEvery !== undefined) {
     const drift = section('drift');

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { AutotuneError } from '../errors.js';
 import { NUMA_POLICIES, SMT_USES, type NumaPolicy, type SmtUse } from '../placement/types.js';
-import type { MeasureSettings } from '../runner/types.js';
+import { ARRIVAL_PROCESSES, DISPATCHES, type ArrivalProcess, type Dispatch } from '../runner/index.js';
+import type { LoadSettings, MeasureSettings } from '../runner/types.js';
 import type { InputOptions } from '../workload/types.js';
 import { durationSeconds } from './duration.js';
 
@@ -142,6 +143,40 @@ export const studySchema = z
       .default({ everyTrials: 10, everyMinutes: null, threshold: 0.1 }),
     /** How many times each configuration is measured. */
     repeats: positiveInt.default(1),
+    /** onnxruntime's default set-up as the user runs it today: the total gain is stated against it. */
+    baseline: z
+      .object({
+        /** The batch the user's service runs today; null: the smallest batch of the space. */
+        batch: positiveInt.nullable().default(null),
+      })
+      .strict()
+      .default({ batch: null }),
+    /**
+     * Before a study ends, its picks (and the noisy front points) are measured again, each run
+     * paired with a run of the baseline at the same batch (A B A B ...): gains are paired ratios.
+     */
+    confirm: z
+      .object({ pairs: z.int({ error: 'expected a whole number of pairs' }).min(3, { error: 'a confirmation takes at least 3 pairs' }).max(20, { error: 'at most 20 pairs' }).default(3) })
+      .strict()
+      .default({ pairs: 3 }),
+    /** With an SLO: the serving phase measures each candidate's capacity under it, open loop. */
+    serving: z
+      .object({
+        arrivals: z.enum(ARRIVAL_PROCESSES as readonly [ArrivalProcess, ...ArrivalProcess[]], { error: `expected ${ARRIVAL_PROCESSES.join(' or ')}` }).default('poisson'),
+        dispatch: z.enum(DISPATCHES as readonly [Dispatch, ...Dispatch[]], { error: `expected ${DISPATCHES.join(' or ')}` }).default('shared'),
+        /** With batch > 1, the longest a partial batch waits for more requests. */
+        maxQueueDelay: duration.default(0.002),
+        /** Per rate step: the window ends once the SLO verdict is 95% certain, but not before minTime nor after maxTime. */
+        minTime: duration.default(1),
+        maxTime: duration.default(10),
+        /** The search stops when the rate bracket is this fraction of the closed-loop throughput. */
+        resolution: z.number().positive().max(0.5, { error: 'expected a fraction like 0.05' }).default(0.05),
+        /** Configurations measured besides the baseline, best closed-loop throughput first. */
+        configurations: positiveInt.default(4),
+      })
+      .strict()
+      .refine((m) => m.maxTime >= m.minTime, { error: 'maxTime must not be below minTime', path: ['maxTime'] })
+      .default({ arrivals: 'poisson', dispatch: 'shared', maxQueueDelay: 0.002, minTime: 1, maxTime: 10, resolution: 0.05, configurations: 4 }),
   })
   .strict();
 
@@ -192,6 +227,22 @@ export function measureSettings(definition: StudyDefinition): MeasureSettings {
     minSamples: m.minSamples,
     p99CiBound: m.ci,
   };
+}
+
+/** The serving phase's windows: the study's warm-up, the serving section's window times. */
+export function servingMeasureSettings(definition: StudyDefinition): MeasureSettings {
+  const { serving, measure } = definition;
+  return { ...measureSettings(definition), warmupMs: measure.warmup * 1000, minMs: serving.minTime * 1000, maxMs: serving.maxTime * 1000 };
+}
+
+export function loadSettings(definition: StudyDefinition): LoadSettings {
+  const { serving, seed } = definition;
+  return { arrivals: serving.arrivals, dispatch: serving.dispatch, maxQueueDelayMs: serving.maxQueueDelay * 1000, seed };
+}
+
+/** The batch of the baseline as the user runs it today. */
+export function userBatch(definition: StudyDefinition, spaceBatches: readonly number[]): number {
+  return definition.baseline.batch ?? Math.min(...spaceBatches);
 }
 
 export function inputOptions(definition: StudyDefinition): InputOptions {

@@ -1,6 +1,8 @@
 import type { TrialConfig } from '../placement/types.js';
 import type { TrialPhase, TrialProgress, TrialResult } from '../runner/types.js';
+import { stepVerdict } from '../report/serving-text.js';
 import { paretoFront } from '../search/pareto.js';
+import type { TrialKind } from '../store/types.js';
 import type { FrontPoint, StudyEvent, StudyInfo, StudySummary } from '../study/events.js';
 
 /**
@@ -35,6 +37,9 @@ export interface CurrentTrial {
   number: number;
   config: TrialConfig;
   reason: string;
+  kind: TrialKind;
+  /** In a capacity trial: the window open now and the verdicts of those that ended. */
+  serving: { offeredRps: number; window: number; ended: string[] } | null;
   /** null between trialStarted and the runner's first phase. */
   phase: TrialPhase | null;
   /** Live figures; only while measuring. */
@@ -55,6 +60,8 @@ export interface DashboardState {
   /** Durations of every trial that ended in this run, for the ETA. */
   durationsMs: number[];
   warnings: string[];
+  /** Capacity trials of this run that completed: configuration and capacity (null: none met the SLO). */
+  capacities: Array<{ trialId: number; config: TrialConfig; capacityRps: number | null; sloMs: number }>;
 }
 
 export const initialState: DashboardState = {
@@ -68,6 +75,7 @@ export const initialState: DashboardState = {
   counted: 0,
   durationsMs: [],
   warnings: [],
+  capacities: [],
 };
 
 /** Only the latest few are shown; older ones are in the plain log and the database. */
@@ -78,7 +86,24 @@ export function reduce(state: DashboardState, event: StudyEvent): DashboardState
     case 'studyStarted':
       return { ...initialState, study: event.study, startedAtMs: Date.parse(event.time) };
     case 'trialStarted':
-      return { ...state, current: { trialId: event.trialId, number: event.number, config: event.config, reason: event.reason, phase: null, progress: null } };
+      return {
+        ...state,
+        current: { trialId: event.trialId, number: event.number, config: event.config, reason: event.reason, kind: event.kind, serving: null, phase: null, progress: null },
+      };
+    case 'servingStep': {
+      if (state.current?.trialId !== event.trialId) return state;
+      const previous = state.current.serving ?? { offeredRps: event.offeredRps, window: event.index, ended: [] };
+      const serving =
+        event.step === null
+          ? { ...previous, offeredRps: event.offeredRps, window: event.index }
+          : { ...previous, ended: [...previous.ended, `${Math.round(event.offeredRps)}/s ${stepVerdict(event.step)}`] };
+      return { ...state, current: { ...state.current, serving, progress: event.step === null ? null : state.current.progress } };
+    }
+    case 'capacityFinished': {
+      const capacity = event.result.capacity;
+      const row = { trialId: event.trialId, config: event.result.config, capacityRps: capacity?.capacityRps ?? null, sloMs: capacity?.sloMs ?? 0 };
+      return { ...ended(state, event.trialId, event.result.config, event.durationMs, false), capacities: [...state.capacities, row] };
+    }
     case 'trialPhase':
       if (state.current?.trialId !== event.trialId) return state;
       return { ...state, current: { ...state.current, phase: event.phase, progress: event.phase === 'measuring' ? state.current.progress : null } };
@@ -87,12 +112,12 @@ export function reduce(state: DashboardState, event: StudyEvent): DashboardState
       return { ...state, current: { ...state.current, progress: event.progress } };
     case 'trialFinished':
       return {
-        ...ended(state, event.trialId, event.result.config, event.durationMs),
+        ...ended(state, event.trialId, event.result.config, event.durationMs, state.current?.trialId === event.trialId ? countsOf(state.current.kind) : true),
         trials: [...state.trials, row(event.trialId, event.number, event.result, event.durationMs)],
       };
     case 'trialFailed':
       return {
-        ...ended(state, event.trialId, event.config, event.durationMs),
+        ...ended(state, event.trialId, event.config, event.durationMs, state.current?.trialId === event.trialId ? countsOf(state.current.kind) : true),
         failures: [...state.failures, { trialId: event.trialId, number: event.number, config: event.config, error: event.error }],
       };
     case 'baselineDrift': {
@@ -111,10 +136,15 @@ export function reduce(state: DashboardState, event: StudyEvent): DashboardState
   }
 }
 
-function ended(state: DashboardState, trialId: number, config: TrialConfig, durationMs: number): DashboardState {
-  // The first baseline counts against the budget; later ones are drift checks, which do not.
+/** Confirmation and capacity trials come on top of the plan. */
+function countsOf(kind: TrialKind): boolean {
+  return kind !== 'confirm' && kind !== 'capacity';
+}
+
+function ended(state: DashboardState, trialId: number, config: TrialConfig, durationMs: number, ofThePlan: boolean): DashboardState {
+  // The first baseline counts against the budget; later ones are drift and confirmation runs, which do not.
   const baselineSeen = (state.study?.completedTrials ?? 0) > 0 || state.trials.some((t) => t.config.baseline) || state.failures.some((f) => f.config.baseline);
-  const counts = !config.baseline || !baselineSeen;
+  const counts = ofThePlan && (!config.baseline || !baselineSeen);
   return {
     ...state,
     current: state.current?.trialId === trialId ? null : state.current,
@@ -165,6 +195,8 @@ export interface Standing {
   /** Highest TPS whose p99 meets the SLO (highest TPS when there is none). */
   best: FrontPoint | null;
   gain: { tps: number; p99: number } | null;
+  /** Once measured: the pick's capacity under the SLO and the baseline's (requests/s). */
+  capacity: { rps: number | null; baselineRps: number | null } | null;
 }
 
 /**
@@ -173,8 +205,14 @@ export interface Standing {
  */
 export function standingOf(state: DashboardState): Standing {
   if (state.finish) {
-    const { baseline, best, gain } = state.finish.summary;
-    return { baseline, best, gain };
+    const { baseline, best, gain, capacity, baselineCapacity } = state.finish.summary;
+    const g = gain?.total ?? gain?.placement ?? null;
+    return {
+      baseline,
+      best,
+      gain: g === null ? null : { tps: g.tps.ratio, p99: g.p99.ratio },
+      capacity: capacity === null ? null : { rps: capacity.capacityRps, baselineRps: baselineCapacity?.capacityRps ?? null },
+    };
   }
   const points = state.trials.map(pointOf);
   const slo = state.study?.sloMs ?? null;
@@ -182,7 +220,14 @@ export function standingOf(state: DashboardState): Standing {
   const best = points
     .filter((p) => slo === null || p.p99Ms <= slo)
     .reduce<FrontPoint | null>((top, p) => (top === null || p.tps > top.tps ? p : top), null);
-  return { baseline, best, gain: best && baseline ? { tps: best.tps / baseline.tps, p99: best.p99Ms / baseline.p99Ms } : null };
+  const served = state.capacities.filter((c) => !c.config.baseline && c.capacityRps !== null).sort((a, b) => b.capacityRps! - a.capacityRps!)[0];
+  const baseCapacity = state.capacities.find((c) => c.config.baseline) ?? null;
+  return {
+    baseline,
+    best,
+    gain: best && baseline ? { tps: best.tps / baseline.tps, p99: best.p99Ms / baseline.p99Ms } : null,
+    capacity: served === undefined ? null : { rps: served.capacityRps, baselineRps: baseCapacity?.capacityRps ?? null },
+  };
 }
 
 export interface PlotPoint extends FrontPoint {

@@ -246,3 +246,21 @@ function valueProblem(type: InputElementType, v: SampleValue): string | null {
 export function formatDims(dims: readonly (ModelDim | ShapeDim)[]): string {
   return dims.map((d) => (d === null ? '?' : d)).join(',');
 }
+
+/**
+ * The plan of one inference over `k` of the batch's requests (open-loop batching runs what has
+ * arrived). A model whose batch is fixed runs it whole: the missing requests are padding.
+ */
+export function planForBatch(plan: InputPlan, k: number): InputPlan {
+  if (plan.batchFixed || k === plan.effectiveBatch) return plan;
+  if (!Number.isInteger(k) || k < 1 || k > plan.effectiveBatch) {
+    throw new AutotuneError('trial', `a partial batch must hold 1 to ${plan.effectiveBatch} requests, not ${k}`);
+  }
+  return {
+    ...plan,
+    effectiveBatch: k,
+    inputs: plan.inputs.map((input) =>
+      input.batchAxis === null ? input : { ...input, dims: input.dims.map((d, axis) => (axis === input.batchAxis ? k : d)) },
+    ),
+  };
+}

@@ -49,18 +49,24 @@ test('recommendations: highest TPS under the SLO, lowest p99 and the knee, each 
     const expected = FIXTURE[pick];
     const rec = byPick[pick]!;
     assert.equal(rec.point.label, expected.label, pick);
-    close(rec.gain!.tpsRatio, expected.tps / FIXTURE.baseline.tps, `${pick} TPS gain`);
-    close(rec.gain!.p99Ratio, expected.p99 / FIXTURE.baseline.p99, `${pick} p99 ratio`);
-    close(rec.gain!.tpsDelta, expected.tps - FIXTURE.baseline.tps, `${pick} TPS delta`);
+    // Every pick runs at batch 1, the baseline's: its placement gain is its total gain.
+    const gain = rec.gain!.total!;
+    assert.equal(rec.gain!.placement, gain);
+    close(gain.tps.ratio, expected.tps / FIXTURE.baseline.tps, `${pick} TPS gain`);
+    close(gain.p99.ratio, expected.p99 / FIXTURE.baseline.p99, `${pick} p99 ratio`);
+    close(gain.tpsDelta, expected.tps - FIXTURE.baseline.tps, `${pick} TPS delta`);
+    // The fixture has no confirmation runs: the ratio is of the two medians, without an interval.
+    assert.deepEqual([gain.tps.pairs, gain.tps.ci], [0, null]);
     assert.match(rec.reason, /^[^\n]+$/);
   }
-  assert.match(renderText(report), /vs baseline: 1\.80x TPS \(\+800 samples\/s\), p99 1\.13x the baseline's \(\+0\.500 ms, slower\)$/m);
-  assert.match(renderText(report), /vs baseline: 0\.60x TPS \(-400 samples\/s\), p99 0\.50x the baseline's \(-2\.00 ms, faster\)$/m);
-  assert.match(byPick['slo']!.reason, /meets the 4\.00 ms SLO/);
+  assert.match(renderText(report), /placement = total gain \(vs baseline b1, the batch run today\): 1\.80x TPS \(unpaired, no CI\), p99 1\.13x the baseline's \(\+0\.500 ms, slower\) \(unpaired, no CI\)$/m);
+  assert.match(renderText(report), /: 0\.60x TPS \(unpaired, no CI\), p99 0\.50x the baseline's \(-2\.00 ms, faster\)/m);
+  assert.match(byPick['slo']!.reason, /closed-loop p99 meets the 4\.00 ms SLO/);
+  assert.match(byPick['slo']!.reason, /no capacity was measured open loop/);
 });
 
 test('the SLO pick is the winner the end-of-study summary of tune names', () => {
-  const summary = summarizeTrials(store.listTrials(report.study.id), FIXTURE.sloMs);
+  const summary = summarizeTrials(store.listTrials(report.study.id), store.listStudyServingSteps(report.study.id), FIXTURE.sloMs, 1);
   const slo = report.recommendations.find((r) => r.pick === 'slo')!;
   assert.equal(summary.best?.trialId, slo.point.trialId);
   assert.deepEqual(summary.front.map((p) => p.trialId), report.front.map((p) => p.trialId));
@@ -125,7 +131,7 @@ test('no completed trial and unknown studies are one-line errors', () => {
 
 test('formats: JSON round-trips with its schema, CSV has one row per trial, Markdown and text carry the front', () => {
   const json = JSON.parse(renderJson(report)) as Report;
-  assert.equal(json.schema, 'autotune.report/1');
+  assert.equal(json.schema, 'autotune.report/2');
   assert.deepEqual(json.front.map((p) => p.trialId), report.front.map((p) => p.trialId));
   const csv = renderCsv([report]).trimEnd().split('\r\n');
   assert.equal(csv.length, 1 + report.counts.trials);
@@ -153,7 +159,7 @@ test('the headline names the model as the user did, the strategy run, and counts
 
 test('describeStudy: auto resolves as the loop does, a path model keeps the file it resolved to', () => {
   const record = (definition: Record<string, unknown>, modelPath: string): StudyRecord => ({
-    id: 1, name: 's', definition: parseStudy({ name: 's', ...definition }), modelPath, modelSha256: 'ab', machineId: 1, createdAt: '', state: 'complete', machineChecks: [],
+    id: 1, name: 's', definition: parseStudy({ name: 's', ...definition }), modelPath, modelSha256: 'ab', machineId: 1, createdAt: '', state: 'complete', strategyUsed: null, strategyReason: null, machineChecks: [],
   });
   const space = { processes: [1, 2], threads: [1, 2], numa: ['none', 'local'], batch: [1, 8] }; // 12 feasible on 2 CPUs
   const wide = describeStudy(record({ space }, '/cache/mlp-1.onnx'), topology);

@@ -120,10 +120,12 @@ test('a tiny study completes unpinned, and its report marks the trials unpinned 
   assert.equal(tune.code, 0, tune.stderr);
   const events = tune.stdout.trim().split('\n').map((line) => JSON.parse(line) as StudyEvent);
   const finished = events.filter((e): e is Extract<StudyEvent, { type: 'trialFinished' }> => e.type === 'trialFinished');
-  assert.deepEqual(finished.map((e) => e.result.config.baseline), [true, false]);
+  // The baseline, the search trial, then its confirmation: three runs, each paired with the baseline.
+  assert.deepEqual(finished.map((e) => e.result.config.baseline), [true, false, false, true, false, true, false, true]);
   assert.ok(finished.every((e) => !e.result.plan.pinned && e.result.tps > 0));
   const said = events.filter((e): e is Extract<StudyEvent, { type: 'warning' }> => e.type === 'warning' && e.message.includes('runs unpinned'));
-  assert.deepEqual(said.map((e) => e.message.split(':')[0]), ['trial 2'], 'the searched trial says it runs unpinned; the baseline is unpinned by design');
+  // Each run of the searched configuration says it runs unpinned; the baseline is unpinned by design.
+  assert.deepEqual(said.map((e) => e.message.split(':')[0]), ['trial 2', 'trial 3', 'trial 5', 'trial 7']);
   assert.match(said[0]!.message, reason);
   assert.equal(events.at(-1)?.type, 'studyFinished');
 
@@ -131,7 +133,7 @@ test('a tiny study completes unpinned, and its report marks the trials unpinned 
   assert.equal(code, 0, stderr);
   const report = JSON.parse(stdout) as Report;
   assert.equal(report.study.state, 'complete');
-  assert.equal(report.trials.length, 2);
+  assert.equal(report.trials.length, 8);
   assert.ok(report.trials.every((t) => t.state === 'complete' && t.pinned === false), JSON.stringify(report.trials.map((t) => t.pinned)));
   assert.ok(report.points.every((p) => p.pinned === false));
   const searched = report.points.find((p) => !p.config.baseline)!;
@@ -151,7 +153,8 @@ test('unpinned, a study searches one numa/smt setting instead of several that wo
   const started = events.find((e): e is Extract<StudyEvent, { type: 'studyStarted' }> => e.type === 'studyStarted');
   assert.equal(started?.study.spaceSize, 1);
   const searched = events.filter((e): e is Extract<StudyEvent, { type: 'trialFinished' }> => e.type === 'trialFinished' && !e.result.config.baseline);
-  assert.deepEqual(searched.map((e) => [e.result.config.numa, e.result.config.smt]), [['none', 'cores']]);
+  // One configuration searched, then confirmed three times: always numa none, smt cores.
+  assert.deepEqual(searched.map((e) => [e.result.config.numa, e.result.config.smt]), Array(4).fill(['none', 'cores']));
   assert.ok(
     events.some((e) => e.type === 'warning' && /^trials run unpinned here \(.+\): numa and smt settings would all run the same way/.test(e.message)),
     'the study says once why it narrowed the space',

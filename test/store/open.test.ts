@@ -53,7 +53,7 @@ test('a new file gets the whole schema in WAL mode', () => {
       (r) => r.name,
     );
     db.close();
-    assert.deepEqual(tables, ['machines', 'studies', 'study_locks', 'trial_histograms', 'trial_placements', 'trial_workers', 'trials']);
+    assert.deepEqual(tables, ['machines', 'serving_steps', 'studies', 'study_locks', 'trial_histograms', 'trial_placements', 'trial_workers', 'trials']);
     // An existing, empty file (e.g. from `touch`) is a new database too.
     const touched = join(dir, 'touched.db');
     writeFileSync(touched, '');
@@ -62,7 +62,7 @@ test('a new file gets the whole schema in WAL mode', () => {
   });
 });
 
-/** A new file at `path` with study "old" and one completed trial. */
+/** Opens (and so upgrades) the file at `path` and adds study "old" with one completed trial. */
 function writeOneTrial(path: string, result: TrialResult): { study: StudyRecord; trial: TrialRecord } {
   const store = openStore(path);
   try {
@@ -78,35 +78,49 @@ function writeOneTrial(path: string, result: TrialResult): { study: StudyRecord;
 
 test('an older file is upgraded in one transaction, keeping its data', () => {
   inTemp((dir) => {
+    // A file as the first release wrote it: schema 1, one completed trial with its placement.
     const path = join(dir, 'v1.db');
-    const { trial } = writeOneTrial(path, trialResult(config(), 1));
+    const v1 = new Database(path);
+    migrate(v1, path, MIGRATIONS.slice(0, 1));
+    v1.close();
+    const result = trialResult(config(), 1);
+    const { study, trial } = writeOneTrial(path, result);
+    assert.equal(pragma(path, 'user_version'), SCHEMA_VERSION, 'opening it upgraded it');
+    const reopened = openStore(path);
+    assert.deepEqual(reopened.getTrialResult(trial.id), result, 'the trial and its placement survive the rebuilt trials table');
+    assert.equal(reopened.listTrials(study.id)[0]!.capacity, null);
+    // The upgraded table takes the kinds the new release writes.
+    const confirm = reopened.createTrial(study.id, { config: config(), reason: 'confirm the pick', kind: 'confirm', round: 1 });
+    const pair = reopened.createTrial(study.id, { config: config({ baseline: true }), reason: 'its pair', kind: 'baseline', pairedWith: confirm.id, round: 1 });
+    assert.deepEqual([pair.pairedWith, pair.round], [confirm.id, 1]);
+    reopened.close();
+    assert.deepEqual((new Database(path, { readonly: true }).pragma('foreign_key_check') as unknown[]), []);
 
-    const next = MIGRATIONS.length + 1;
-    const v2: Migration = { version: next, description: 'notes', sql: 'ALTER TABLE trials ADD COLUMN note TEXT' };
+    const next: Migration = { version: SCHEMA_VERSION + 1, description: 'notes', sql: 'ALTER TABLE trials ADD COLUMN note TEXT' };
     const db = new Database(path);
-    migrate(db, path, [...MIGRATIONS, v2]);
-    assert.equal(db.pragma('user_version', { simple: true }), next);
+    migrate(db, path, [...MIGRATIONS, next]);
+    assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION + 1);
     const row = db.prepare('SELECT state, note FROM trials WHERE id = ?').get(trial.id);
     assert.deepEqual({ ...(row as object) }, { state: 'complete', note: null });
 
     // A migration that fails leaves the file at the version it had.
-    const broken: Migration = { version: next + 1, description: 'broken', sql: 'ALTER TABLE trials ADD COLUMN x TEXT; ALTER TABLE nope ADD y' };
-    assert.throws(() => migrate(db, path, [...MIGRATIONS, v2, broken]), /no such table: nope/);
-    assert.equal(db.pragma('user_version', { simple: true }), next);
+    const broken: Migration = { version: SCHEMA_VERSION + 2, description: 'broken', sql: 'ALTER TABLE trials ADD COLUMN x TEXT; ALTER TABLE nope ADD y' };
+    assert.throws(() => migrate(db, path, [...MIGRATIONS, next, broken]), /no such table: nope/);
+    assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION + 1);
     const columns = (db.prepare('SELECT name FROM pragma_table_info(?)').all('trials') as Array<{ name: string }>).map((c) => c.name);
     assert.ok(!columns.includes('x'));
     db.close();
   });
 });
 
-test('a file of schema 1 gains the machine checks and disturbance columns; what it had reads back as before', () => {
+test('a file of the schema before machine checks gains them and the disturbance column; what it had reads back as before', () => {
   inTemp((dir) => {
-    const path = join(dir, 'v1.db');
+    const path = join(dir, 'old.db');
     const result = { ...trialResult(config(), 1), disturbance: null };
     const { study, trial } = writeOneTrial(path, result);
-    // What schema 1 wrote: the same tables without the columns migration 2 adds.
+    // What the schema before wrote: the same tables without the two columns the last migration adds.
     const db = new Database(path);
-    db.exec('ALTER TABLE studies DROP COLUMN machine_checks; ALTER TABLE trials DROP COLUMN disturbance; PRAGMA user_version = 1');
+    db.exec(`ALTER TABLE studies DROP COLUMN machine_checks; ALTER TABLE trials DROP COLUMN disturbance; PRAGMA user_version = ${SCHEMA_VERSION - 1}`);
     db.close();
 
     const upgraded = openStore(path);

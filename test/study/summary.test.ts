@@ -4,7 +4,7 @@ import { isInteractive } from '../../src/cli/interactive.js';
 import { formatSummary } from '../../src/cli/reporters/format.js';
 import type { TrialConfig } from '../../src/placement/types.js';
 import type { TrialRecord } from '../../src/store/index.js';
-import { driftVerdict, tpsRelativeCi } from '../../src/study/drift.js';
+import { driftBetween, driftBounds } from '../../src/study/drift.js';
 import { summarizeTrials } from '../../src/study/summary.js';
 
 let nextId = 1;
@@ -15,48 +15,59 @@ function trial(config: Partial<TrialConfig>, tps: number, p99Ms: number, over: P
     config: { processes: 1, threads: 1, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline: false, ...config },
     reason: '', startedAt: '', finishedAt: '', durationMs: 1, error: null, tps, ips: tps, p50Ms: p99Ms / 2, p90Ms: p99Ms,
     p99Ms, p999Ms: p99Ms, meanMs: p99Ms / 2, p99CiLow: p99Ms, p99CiHigh: p99Ms, noisy: false, noiseReasons: [],
-    verified: true, pinned: true, drift: false, driftReason: null, ...over,
+    verified: true, pinned: true, drift: false, driftReason: null, pairedWith: null, round: null, capacity: null, ...over,
   };
 }
 
-test('summary: front, best under the SLO, gain over the baseline; repeats averaged, drifted ones left out', () => {
+test('summary: front, best under the SLO, gain over the baseline; repeats by their median, drifted ones left out', () => {
   const trials = [
     trial({ baseline: true, threads: 2 }, 100, 10),
     trial({ processes: 2 }, 300, 12),
-    trial({ processes: 2 }, 200, 8), // a repeat of the same configuration: averaged to 250 / 10
+    trial({ processes: 2 }, 200, 8), // a repeat of the same configuration: the median of the two, 250 / 10
     trial({ threads: 2 }, 180, 5),
     trial({ processes: 2, batch: 8 }, 900, 40),
     trial({ processes: 2, batch: 32 }, 950, 80, { drift: true }),
     trial({ processes: 2, batch: 32 }, 500, 90), // the trusted measurement of that configuration
     trial({ processes: 2, threads: 2 }, 0, 0, { state: 'failed', tps: null, p99Ms: null }),
   ];
-  const summary = summarizeTrials(trials, 20);
+  const summary = summarizeTrials(trials, [], 20, 1);
   assert.equal(summary.completed, 7);
   assert.equal(summary.failed, 1);
   assert.deepEqual(summary.front.map((p) => [p.tps, p.p99Ms]), [[180, 5], [250, 10], [900, 40]]);
   assert.deepEqual([summary.best?.tps, summary.best?.p99Ms], [250, 10]);
   assert.equal(summary.best?.trialId, trials[2]!.id);
-  assert.deepEqual(summary.gain, { tps: 2.5, p99: 1 });
-  assert.equal(summarizeTrials(trials, 1).best, null);
-  assert.equal(summarizeTrials(trials, null).best?.tps, 900);
-  assert.deepEqual(summarizeTrials([], null), { completed: 0, failed: 0, front: [], baseline: null, best: null, gain: null });
+  assert.equal(summary.gain?.total?.tps.ratio, 2.5);
+  assert.equal(summary.gain?.total?.p99.ratio, 1);
+  assert.equal(summarizeTrials(trials, [], 1, 1).best, null);
+  const unbounded = summarizeTrials(trials, [], null, 1);
+  assert.equal(unbounded.best?.tps, 900);
+  // Batch 8 has no baseline of its own here: the placement gain is unknown, the total gain is against batch 1.
+  assert.equal(unbounded.gain?.placement, null);
+  assert.equal(unbounded.gain?.total?.tps.ratio, 9);
+  assert.deepEqual(summarizeTrials([], [], null, 1), { completed: 0, failed: 0, front: [], baseline: null, best: null, gain: null, capacity: null, baselineCapacity: null });
   assert.equal(
-    formatSummary(summarizeTrials(trials, null), null).at(-1),
-    "gain over the baseline (100.0 samples/s, p99 10.00 ms): 9.00x throughput, p99 4.00x the baseline's (+30.0 ms, slower)",
+    formatSummary(unbounded, null).at(-1),
+    "placement gain unknown (no baseline at this batch); total gain (vs baseline b1, as run today): 9.00x TPS (unpaired, no CI), p99 4.00x the baseline's (+30.0 ms, slower) (unpaired, no CI)",
   );
-  assert.match(formatSummary(summary, 20).at(-1)!, /2\.50x throughput, p99 1\.00x the baseline's \(\+0\.000 ms, the same\)$/);
+  assert.match(formatSummary(summary, 20).at(-1)!, /2\.50x TPS \(unpaired, no CI\), p99 1\.00x the baseline's \(\+0\.000 ms, the same\)/);
 });
 
-test('drift: a change counts only beyond the threshold and both confidence intervals', () => {
-  const tight = { count: 10_000, mean: 1, stddev: 0.1 };
-  assert.ok(Math.abs(tpsRelativeCi(tight) - 0.00196) < 1e-9);
-  assert.equal(driftVerdict({ tps: 148, latency: tight }, { tps: 88, latency: tight }, 0.1).drifted, true);
-  assert.equal(driftVerdict({ tps: 148, latency: tight }, { tps: 140, latency: tight }, 0.1).drifted, false);
-  // A wide interval (few, scattered samples) raises the bound above the threshold.
-  const wide = { count: 20, mean: 1, stddev: 1 };
-  const verdict = driftVerdict({ tps: 100, latency: wide }, { tps: 70, latency: wide }, 0.1);
-  assert.equal(verdict.drifted, false);
-  assert.ok(verdict.bound > 0.8);
+test('drift: the bound is the threshold until the baseline has moved a few times, then three times its usual move', () => {
+  const run = (number: number, tps: number, p99Ms: number) => ({ trialId: number, number, tps, p99Ms });
+  const floor = driftBounds([run(1, 100, 10), run(5, 101, 10)], 0.1);
+  assert.deepEqual(floor, { tps: 0.1, p99: 0.2, basis: 1 });
+  assert.equal(driftBetween(run(1, 148, 10), run(9, 88, 10), floor).drifted, true);
+  assert.equal(driftBetween(run(1, 148, 10), run(9, 140, 10), floor).drifted, false);
+  // p99 alone can show it: throughput steady, the tail 50% slower.
+  const tail = driftBetween(run(1, 100, 10), run(9, 99, 15), floor);
+  assert.equal(tail.drifted, true);
+  assert.match(tail.reason, /p99 \+50% \(10\.00 -> 15\.00 ms, bound ±20%\)/);
+  // A machine whose baseline moves 8% from run to run as a rule: a 12% move is its normal.
+  const noisy = [run(1, 100, 10), run(3, 108, 10.8), run(5, 100, 10), run(7, 92, 9.2), run(9, 100, 10)];
+  const bounds = driftBounds(noisy, 0.1);
+  assert.equal(bounds.basis, 4);
+  assert.ok(bounds.tps > 0.2 && bounds.tps < 0.3, `bound ${bounds.tps}`);
+  assert.equal(driftBetween(run(9, 100, 10), run(11, 112, 11), bounds).drifted, false);
 });
 
 test('interactive only on a TTY, outside CI, without --no-ui or --json', () => {

@@ -93,8 +93,10 @@ test('SIGKILL mid-study, then the same command again: every configuration measur
   // Nothing completed was lost or changed.
   for (const t of before.filter((t) => t.state === 'complete')) assert.deepEqual(after.find((a) => a.id === t.id), t);
   assert.equal(after.find((t) => t.id === running)!.state, 'interrupted');
-  const complete = after.filter((t) => t.state === 'complete');
+  // The search measured each configuration once; its picks were then confirmed (paired runs).
+  const complete = after.filter((t) => t.state === 'complete' && t.kind !== 'confirm' && t.pairedWith === null);
   assert.deepEqual(after.filter((t) => t.state === 'failed').map((t) => t.error), []);
+  assert.ok(after.some((t) => t.kind === 'confirm' && t.state === 'complete'));
   const keys = complete.map((t) => configKey(t.config));
   assert.deepEqual([...keys].sort(), ['baseline/b1', 'p1/t1/none/b1/cores/spin', 'p1/t2/none/b1/cores/spin', 'p2/t1/none/b1/cores/spin']);
   assert.ok(keys.includes(configKey(before[2]!.config)), 'the interrupted configuration was run again');
@@ -111,6 +113,9 @@ test('two tuners on one study: the second refuses naming the first; Ctrl-C stops
   assert.equal(second.stderr.trim().split('\n').length, 1);
   assert.match(second.stderr, new RegExp(`already being tuned by autotune .*${first.child.pid}`));
 
+  // Ctrl-C while a trial is measuring (the one measuring before may have ended meanwhile).
+  const seen = first.events.length;
+  assert.ok(await first.waitFor((e) => first.events.indexOf(e) >= seen && e.type === 'trialPhase' && e.phase === 'measuring'), first.stderr());
   first.child.kill('SIGINT');
   await first.closed;
   const { code } = await exited(first.child);
@@ -143,15 +148,16 @@ test('CLI: a study file with a wrong field, a bad flag, and the studies listing'
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ study "listed" started/);
   assert.match(run.stdout, /Z trial #2 \[2\/2\] p1 t1 none b1 spin: [\d.]+ samples\/s, p99 [\d.]+ ms \(±[\d.]+\)/);
-  assert.match(run.stdout, /gain over the baseline/);
+  assert.match(run.stdout, /placement = total gain \(vs baseline b1, the batch run today\): \d+\.\d+x TPS \[|the pick is the baseline itself/);
 
   const listing = spawnSync(process.execPath, [BIN, 'studies', '--db', 'autotune.db', '--json'], { cwd: dir, encoding: 'utf8' });
   assert.equal(listing.status, 0, listing.stderr);
   const studies = JSON.parse(listing.stdout) as Array<{ name: string; state: string; counts: { complete: number }; model: string; strategy: string; strategyUsed: string }>;
-  assert.deepEqual(studies.map((s) => [s.name, s.state, s.counts.complete, s.model, s.strategy, s.strategyUsed]), [['listed', 'complete', 2, TINY_MLP, 'auto', 'grid']]);
+  assert.deepEqual(studies.map((s) => [s.name, s.state, s.counts.complete, s.model, s.strategy, s.strategyUsed]), [['listed', 'complete', 8, TINY_MLP, 'auto', 'grid']]);
   const table = spawnSync(process.execPath, [BIN, 'studies', '--db', 'autotune.db'], { cwd: dir, encoding: 'utf8' });
   assert.match(table.stdout, /^STUDY\s+STATE\s+COMPLETE/);
-  assert.match(table.stdout, /\nlisted\s+complete\s+2\s+0\s+0\s+2\s/);
+  // The baseline and the one configuration, then its three confirmation pairs.
+  assert.match(table.stdout, /\nlisted\s+complete\s+8\s+0\s+0\s+8\s/);
   assert.ok(table.stdout.includes(`auto (grid)  ${TINY_MLP}  `), table.stdout);
 
   const resume = spawnSync(process.execPath, [BIN, 'tune', '--study', 'nope', '--db', 'autotune.db'], { cwd: dir, encoding: 'utf8' });

@@ -57,7 +57,7 @@ function startTune(t: TestContext, args: string) {
 }
 
 test('autotune tune in a 120x40 terminal ends on the finished dashboard and its summary', async (t) => {
-  const tune = startTune(t, `--name tiny ${TRIAL_FLAGS} --processes 1 --batch 1,2 --trials 3 --slo 1000`);
+  const tune = startTune(t, `--name tiny ${TRIAL_FLAGS} --processes 1 --batch 1,2 --trials 3 --slo 1000 --serving-max-time 1s --serving-configs 1`);
   const status = await tune.exited();
   const screen = tune.screen();
   assert.equal(status, '0', screen);
@@ -65,10 +65,12 @@ test('autotune tune in a 120x40 terminal ends on the finished dashboard and its 
   assert.equal(screen.split('study tiny · model builtin:mlp').length - 1, 1, screen);
   assert.doesNotMatch(screen, /q stop gracefully/);
   assert.match(screen, /3\/3 trials/);
-  assert.match(screen, /study finished \(budget\): 3 complete, 0 failed/);
+  // The search's 3 trials, then the confirmation runs and the capacity trials off the plan.
+  assert.match(screen, /study finished \(budget\): (\d{2,}) complete, 0 failed/);
   assert.match(screen, /p99 ms {2}-- SLO 1000 ms|p99 ms {2}SLO 1000 ms (above|below) the plot/);
   // Which configuration wins depends on the machine at the time; the baseline can.
   assert.match(screen, /best under the 1000 ms SLO: (p1 t1 none b[12] spin|baseline t\d+ b1) \d+ TPS, p99 [\d.]+ ms · [\d.]+x TPS/);
+  assert.match(screen.replace(/\n/g, ' '), /capacity (none|[\d.]+ req\/s) at the SLO/);
   // The tune command's summary follows the dashboard once it has unmounted.
   assert.match(screen, /Pareto front \(p99 latency vs throughput\):/);
   for (const line of screen.split('\n')) assert.ok(line.length <= 120);

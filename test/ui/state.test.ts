@@ -64,7 +64,8 @@ test('a resumed study counts the trials done before and, once finished, plots th
   assert.equal(progressOf(running).done, info.completedTrials + of(events, 'trialFinished').length);
   const state = replay(events);
   const summary = of(events, 'studyFinished')[0]!.summary;
-  assert.deepEqual(standingOf(state), { baseline: summary.baseline, best: summary.best, gain: summary.gain });
+  const total = summary.gain!.total!;
+  assert.deepEqual(standingOf(state), { baseline: summary.baseline, best: summary.best, gain: { tps: total.tps.ratio, p99: total.p99.ratio }, capacity: null });
   const points = plotPointsOf(state);
   const ids = new Set(points.map((p) => p.trialId));
   for (const p of summary.front) assert.ok(ids.has(p.trialId), `front trial ${p.trialId} plotted`);
@@ -94,7 +95,7 @@ test('a drift check flags the trials it names and does not count against the pla
   const time = baselineRun.time;
   const rerun: StudyEvent[] = [
     { ...baselineRun, trialId: 99, number: 99 },
-    { type: 'baselineDrift', time, trialId: 99, referenceTps: 100, measuredTps: 80, flaggedTrials: flagged },
+    { type: 'baselineDrift', time, trialId: 99, referenceTps: 100, measuredTps: 80, referenceP99Ms: 2, measuredP99Ms: 2.1, reason: 'baseline moved: TPS -20%', flaggedTrials: flagged },
   ];
   const state = rerun.reduce(reduce, base);
   assert.deepEqual(state.trials.filter((t) => t.drift).map((t) => t.trialId), flagged);

@@ -2,8 +2,10 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AutotuneError } from '../../errors.js';
 import { NUMA_POLICIES, SMT_USES, type NumaPolicy, type SmtUse, type TrialConfig } from '../../placement/types.js';
-import { runTrial } from '../../runner/index.js';
-import type { MeasureSettings, RunnerEvent, TrialResult } from '../../runner/types.js';
+import { ARRIVAL_PROCESSES, DISPATCHES, runServing, runTrial, type ArrivalProcess, type Dispatch } from '../../runner/index.js';
+import type { LoadSettings, MeasureSettings, RunnerEvent, ServingResult, TrialResult } from '../../runner/types.js';
+import { parseDurationFlag } from '../../study/duration.js';
+import { renderServing } from '../reporters/serving.js';
 import { formatCpuList } from '../../topology/cpulist.js';
 import { readTopology } from '../../topology/read-topology.js';
 import { parseShapeFlag, parseValueFlag, resolveModel, type InputOptions } from '../../workload/index.js';
@@ -26,6 +28,14 @@ interface TrialFlags {
   minSamples: number;
   ci: number;
   oversubscribe: boolean;
+  rate?: number[];
+  arrivals: ArrivalProcess;
+  dispatch: Dispatch;
+  maxDelay: number;
+  seed: number;
+  slo?: number;
+  capacity: boolean;
+  resolution: number;
   json: boolean;
 }
 
@@ -68,6 +78,22 @@ function collect(raw: string, previous: string[]): string[] {
   return [...previous, raw];
 }
 
+function rates(raw: string): number[] {
+  const values = raw.split(',').map((r) => Number(r.trim()));
+  if (raw.trim() === '' || values.some((v) => !(v > 0 && Number.isFinite(v)))) {
+    throw usage(`--rate must be requests per second above 0, or a list of them (60 or 40,55,62), got "${raw}"`);
+  }
+  return values;
+}
+
+function positive(flag: string) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (raw.trim() === '' || !(n > 0 && Number.isFinite(n))) throw usage(`${flag} must be a number above 0 (got "${raw}")`);
+    return n;
+  };
+}
+
 export function register(program: Command): void {
   program
     .command('trial')
@@ -90,15 +116,27 @@ export function register(program: Command): void {
     .option('--min-samples <n>', 'fewest inferences in the window', wholeNumber('--min-samples', 1), 500)
     .option('--ci <fraction>', 'stop when the 95% CI of p99 is within this fraction of p99', fraction('--ci'), 0.05)
     .option('--oversubscribe', 'let workers share CPUs (P x T above the usable CPUs)', false)
+    .option('--rate <req/s>', 'open loop: offer this many requests per second (a list runs one window each: 40,55,62)', rates)
+    .option('--arrivals <process>', `open loop: ${ARRIVAL_PROCESSES.join('|')} arrivals`, oneOf('--arrivals', ARRIVAL_PROCESSES), 'poisson' as ArrivalProcess)
+    .option('--dispatch <how>', 'open loop: shared (one queue, first idle worker) | split (a stream per worker at rate/P)', oneOf('--dispatch', DISPATCHES), 'shared' as Dispatch)
+    .option('--max-delay <duration>', 'open loop with batch > 1: longest wait for a batch to fill (2ms, 0.5ms)', (raw: string) => parseDurationFlag(raw, '--max-delay') * 1000, 2)
+    .option('--seed <n>', 'open loop: seed of the arrival schedule', wholeNumber('--seed', 0), 1)
+    .option('--slo <ms>', 'p99 objective in ms, for --capacity', positive('--slo'))
+    .option('--capacity', 'find the highest rate whose p99 (from the scheduled arrival) meets --slo', false)
+    .option('--resolution <fraction>', 'capacity search: stop when the rate bracket is this fraction of the closed-loop throughput', fraction('--resolution'), 0.05)
     .option('--json', 'print one JSON object instead of the summary', false)
     .action(async (flags: TrialFlags) => {
       const result = await trial(flags);
-      process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : renderSummary(result));
+      if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else process.stdout.write('steps' in result ? renderServing(result) : renderSummary(result));
     });
 }
 
-async function trial(flags: TrialFlags): Promise<TrialResult> {
+async function trial(flags: TrialFlags): Promise<TrialResult | ServingResult> {
   if (flags.minTime > flags.maxTime) throw usage(`--min-time (${flags.minTime} s) is above --max-time (${flags.maxTime} s)`);
+  if (flags.capacity && flags.slo === undefined) throw usage('--capacity needs the SLO it is measured against: add --slo MS (p99 in milliseconds)');
+  if (flags.capacity && flags.rate !== undefined) throw usage('--capacity searches the rates itself: drop --rate, or drop --capacity to measure at the given rates');
+  if (flags.slo !== undefined && !flags.capacity) throw usage('--slo is used by --capacity: add --capacity, or drop --slo');
   if (flags.baseline && flags.processes !== 1) throw usage('--baseline runs one process: drop --processes');
   const topology = readTopology();
   const config: TrialConfig = {
@@ -128,11 +166,16 @@ async function trial(flags: TrialFlags): Promise<TrialResult> {
   const controller = new AbortController();
   const interrupt = (): void => controller.abort();
   process.once('SIGINT', interrupt);
+  const request = { config, model, inputs, measure, oversubscribe: flags.oversubscribe, topology };
+  const options = { signal: controller.signal, onEvent: flags.json ? undefined : showEvent };
+  const load: LoadSettings = { arrivals: flags.arrivals, dispatch: flags.dispatch, maxQueueDelayMs: flags.maxDelay, seed: flags.seed };
   try {
-    return await runTrial(
-      { config, model, inputs, measure, oversubscribe: flags.oversubscribe, topology },
-      { signal: controller.signal, onEvent: flags.json ? undefined : showEvent },
-    );
+    if (flags.rate !== undefined) return await runServing({ ...request, load }, { kind: 'rates', ratesRps: flags.rate }, options);
+    if (flags.capacity) {
+      const plan = { kind: 'capacity' as const, sloMs: flags.slo!, ceilingRps: null, resolution: flags.resolution, prior: [] };
+      return await runServing({ ...request, load }, plan, options);
+    }
+    return await runTrial(request, options);
   } finally {
     process.off('SIGINT', interrupt);
   }
@@ -144,6 +187,7 @@ async function trial(flags: TrialFlags): Promise<TrialResult> {
  */
 function showEvent(event: RunnerEvent): void {
   if (event.type === 'phase' && process.stderr.isTTY) process.stderr.write(`autotune: ${event.phase}\n`);
+  else if (event.type === 'stepStarted' && process.stderr.isTTY) process.stderr.write(`autotune: offering ${event.offeredRps.toFixed(1)} requests/s\n`);
   else if (event.type === 'warning') process.stderr.write(`autotune: warning: ${event.message}\n`);
 }
 
@@ -162,7 +206,7 @@ function disturbanceLine(d: NonNullable<TrialResult['disturbance']>): string {
   return `others      ${cpus(d.othersMs)} on CPUs ${formatCpuList(d.cpus)} besides the trial, steal ${cpus(d.stealMs)}, ${throttled}`;
 }
 
-function renderSummary(r: TrialResult): string {
+export function renderSummary(r: TrialResult): string {
   const c = r.config;
   const l = r.latency;
   const lines = [

@@ -1,5 +1,7 @@
 import type { TrialConfig } from '../../placement/types.js';
-import { p99ChangeText } from '../../report/render-text.js';
+import { fmt } from '../../report/recommend.js';
+import { gainText } from '../../report/render-text.js';
+import { capacityText } from '../../report/serving-text.js';
 import type { FrontPoint, StudySummary } from '../../study/events.js';
 
 /** `p2 t1 local b8 spin` — the short form of a configuration every line-oriented output uses. */
@@ -22,12 +24,16 @@ export function formatSummary(summary: StudySummary, sloMs: number | null): stri
   if (!summary.best) lines.push(`${under}: none — no configuration met the SLO`);
   else {
     lines.push(`${under}: ${formatPoint(summary.best)}`);
-    if (summary.gain && summary.baseline) {
-      lines.push(
-        `gain over the baseline (${summary.baseline.tps.toFixed(1)} samples/s, p99 ${summary.baseline.p99Ms.toFixed(2)} ms): ` +
-          `${summary.gain.tps.toFixed(2)}x throughput, ${p99ChangeText(summary.gain.p99, summary.best.p99Ms - summary.baseline.p99Ms)}`,
-      );
-    } else lines.push('no baseline measurement: gain unknown');
+    if (summary.capacity !== null) {
+      lines.push(`capacity: ${capacityText(summary.capacity, summary.capacity.load)}`);
+      const gain = summary.capacity.gain;
+      const base = summary.baselineCapacity;
+      if (gain?.total && base?.capacityRps != null) {
+        lines.push(`serving gain: ${gain.total.ratio.toFixed(2)}x the baseline's capacity (${fmt(base.capacityRps)} req/s at batch ${base.config.batch}; brackets allow ${gain.total.bounds[0].toFixed(2)}-${gain.total.bounds[1].toFixed(2)}x)`);
+      } else lines.push('serving gain unknown: the baseline has no capacity under the SLO');
+    }
+    if (summary.baseline) lines.push(`baseline as run today: ${summary.baseline.tps.toFixed(1)} samples/s, p99 ${summary.baseline.p99Ms.toFixed(2)} ms (closed loop)`);
+    lines.push(gainText(summary.gain, summary.best.config.baseline));
   }
   return lines;
 }

@@ -1,6 +1,17 @@
 import type { StudyEvent, StudyEventListener } from '../../study/events.js';
 import { formatDuration } from '../../study/duration.js';
+import { capacityText, stepVerdict } from '../../report/serving-text.js';
+import type { TrialKind } from '../../store/types.js';
 import { formatConfig, formatSummary } from './format.js';
+
+/** What a trial off the search's plan is for. */
+const OFF_PLAN: Record<TrialKind, string> = {
+  search: 'search',
+  repeat: 'repeat',
+  baseline: 'baseline run',
+  confirm: 'confirmation',
+  capacity: 'capacity',
+};
 
 /**
  * The plain line logger: one timestamped line per event, for pipes, nohup, CI and --no-ui.
@@ -12,7 +23,7 @@ export function createPlainReporter(write: (line: string) => void): StudyEventLi
   let sloMs: number | null = null;
   /** Trials done that count against the plan, as the loop counts them. */
   let done = 0;
-  /** `trial #12 [11/19]` per running trial: its number, and its place in the plan unless it is a drift check. */
+  /** `trial #12 [11/19]` per running trial: its number, and its place in the plan, or what it is for when off the plan. */
   const labels = new Map<number, string>();
   const out = (event: StudyEvent, text: string): void => write(`${event.time.replace(/\.\d+Z$/, 'Z')} ${text}\n`);
   const label = (trialId: number, number: number): string => labels.get(trialId) ?? `trial #${number}`;
@@ -39,7 +50,7 @@ export function createPlainReporter(write: (line: string) => void): StudyEventLi
         return;
       }
       case 'trialStarted': {
-        const place = event.counted ? (planned === null ? `${done + 1}` : `${done + 1}/${planned}`) : 'drift check';
+        const place = event.counted ? (planned === null ? `${done + 1}` : `${done + 1}/${planned}`) : OFF_PLAN[event.kind];
         labels.set(event.trialId, `trial #${event.number} [${place}]`);
         if (event.counted) done += 1;
         out(event, `${label(event.trialId, event.number)} ${formatConfig(event.config)}: started (${event.reason})`);
@@ -59,18 +70,24 @@ export function createPlainReporter(write: (line: string) => void): StudyEventLi
         );
         return;
       }
+      case 'servingStep': {
+        if (event.step === null) return;
+        const p99 = event.step.latency.summary === null ? 'no latency' : `p99 ${event.step.latency.summary.p99.toFixed(2)} ms from schedule`;
+        out(event, `${label(event.trialId, 0)} window ${event.index + 1}: offered ${event.offeredRps.toFixed(1)} req/s, served ${event.step.achievedRps.toFixed(1)}/s, ${p99}: ${stepVerdict(event.step)}`);
+        return;
+      }
+      case 'capacityFinished': {
+        const c = event.result.capacity;
+        const found = c === null ? 'no capacity found' : capacityText(c, event.result.load);
+        out(event, `${ended(event.trialId, event.number)} ${formatConfig(event.result.config)}: ${found} in ${formatDuration(event.durationMs)}`);
+        return;
+      }
       case 'trialFailed':
         out(event, `${ended(event.trialId, event.number)} ${formatConfig(event.config)}: FAILED after ${formatDuration(event.durationMs)}: ${event.error}`);
         return;
-      case 'baselineDrift': {
-        const change = ((event.measuredTps - event.referenceTps) / event.referenceTps) * 100;
-        out(
-          event,
-          `baseline drift: ${event.referenceTps.toFixed(1)} -> ${event.measuredTps.toFixed(1)} samples/s (${change >= 0 ? '+' : ''}${change.toFixed(0)}%): ` +
-            `${event.flaggedTrials.length} trial(s) since the previous check flagged`,
-        );
+      case 'baselineDrift':
+        out(event, `drift: ${event.reason}: ${event.flaggedTrials.length} trial(s) between the two runs flagged`);
         return;
-      }
       case 'warning':
         out(event, `warning: ${event.message}`);
         return;

@@ -5,7 +5,7 @@ import type { Standing } from '../state.js';
 
 export function BestLine({ standing, sloMs, finished }: { standing: Standing; sloMs: number | null; finished: boolean }) {
   const under = sloMs === null ? 'best (no SLO)' : `best under the ${sloMs} ms SLO`;
-  const { best, baseline, gain } = standing;
+  const { best, baseline, gain, capacity } = standing;
   if (!best) return <Text color="yellow">{under}: {finished ? 'none: no configuration met it' : 'none yet'}</Text>;
   return (
     <Text>
@@ -13,6 +13,10 @@ export function BestLine({ standing, sloMs, finished }: { standing: Standing; sl
       {gain && baseline
         ? ` · ${gain.tps.toFixed(2)}x TPS, ${p99ChangeText(gain.p99, best.p99Ms - baseline.p99Ms)} (baseline ${formatTps(baseline.tps)} TPS)`
         : ' · no baseline yet'}
+      {capacity
+        ? ` · capacity ${capacity.rps === null ? 'none' : `${formatTps(capacity.rps)} req/s`} at the SLO` +
+          (capacity.baselineRps !== null && capacity.rps !== null ? ` (${(capacity.rps / capacity.baselineRps).toFixed(2)}x the baseline's ${formatTps(capacity.baselineRps)})` : '')
+        : ''}
     </Text>
   );
 }

@@ -9,6 +9,7 @@ const PHASE_LABEL: Record<TrialPhase, string> = {
   loading: 'loading',
   warmup: 'warm-up',
   measuring: 'measuring',
+  serving: 'serving',
   cooldown: 'cooling down',
 };
 
@@ -23,8 +24,17 @@ export function CurrentTrial({ current }: { current: Current | null }) {
       <Text wrap="truncate-end">
         {'  '}
         <Text color="yellow">{current.phase === null ? 'starting' : PHASE_LABEL[current.phase]}</Text>
-        {live ? ` · live ${formatTps(live.tps)} TPS · p99 ${formatMs(live.p99Ms)} ms · ${live.inferences} inferences` : ''}
+        {live && !live.serving ? ` · live ${formatTps(live.tps)} TPS · p99 ${formatMs(live.p99Ms)} ms · ${live.inferences} inferences` : ''}
+        {live?.serving
+          ? ` · offering ${formatTps(live.serving.offeredRps)} req/s · served ${formatTps(live.serving.achievedRps)}/s · backlog ${live.serving.backlog} · p99 ${formatMs(live.p99Ms)} ms from schedule` +
+            (live.serving.verdict === null ? '' : ` · SLO ${live.serving.verdict === 'undecided' ? 'undecided so far' : live.serving.verdict}`)
+          : ''}
       </Text>
+      {current.serving && current.serving.ended.length > 0 ? (
+        <Text wrap="truncate-end" dimColor>
+          {'  '}capacity search: {current.serving.ended.join(' · ')}
+        </Text>
+      ) : null}
     </Box>
   );
 }

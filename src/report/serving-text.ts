@@ -1,0 +1,52 @@
+import type { CapacityOutcome, LoadSettings, ServingStep } from '../runner/types.js';
+import { fmt } from './recommend.js';
+
+/** `open loop, Poisson arrivals, shared dispatch`: what a serving figure was measured under. */
+export function loadLabel(load: Pick<LoadSettings, 'arrivals' | 'dispatch'>): string {
+  return `open loop, ${load.arrivals === 'poisson' ? 'Poisson' : 'constant-rate'} arrivals, ${load.dispatch} dispatch`;
+}
+
+/** A p99 interval, or what is said instead of one when there were too few samples for it. */
+export function ciText(ci: readonly [number, number] | null): string {
+  return ci === null ? 'too few samples' : `${fmt(ci[0])}-${fmt(ci[1])}`;
+}
+
+/** One line per step's outcome: the overload verdict, or p99 against the SLO. */
+export function stepVerdict(step: ServingStep): string {
+  if (step.overloaded) return `overloaded at ${fmt(step.offeredRps)} req/s`;
+  if (step.slo === null) return 'sustained';
+  const how = step.slo.verdict === 'undecided' ? ' (undecided: point estimate)' : step.slo.early ? ' (95% certain)' : '';
+  const met = step.slo.verdict === 'meets' || (step.slo.verdict === 'undecided' && step.latency.summary !== null && step.latency.summary.p99 <= step.slo.sloMs);
+  return `${met ? 'meets' : 'misses'} the ${fmt(step.slo.sloMs)} ms SLO${how}`;
+}
+
+export const STEP_HEADER = ['OFFERED/S', 'ACHIEVED/S', 'REQUESTS', 'P50 MS', 'P90 MS', 'P99 MS', 'P99 95% CI', 'P99.9 MS', 'QUEUE SHARE', 'VERDICT'];
+
+export function stepRow(step: ServingStep): string[] {
+  const l = step.latency.summary;
+  const share = step.queueShare === null ? '-' : `${Math.round(step.queueShare * 100)}%`;
+  // An overloaded window's percentiles measure only how long it ran: they are not shown as figures.
+  const figure = (v: number | undefined): string => (l === null || v === undefined ? '-' : step.overloaded ? `>${fmt(v)}` : fmt(v));
+  return [
+    fmt(step.offeredRps),
+    fmt(step.achievedRps),
+    String(step.scheduled),
+    figure(l?.p50),
+    figure(l?.p90),
+    figure(l?.p99),
+    l === null || step.overloaded ? '-' : ciText(l.p99Ci),
+    figure(l?.p999),
+    share,
+    stepVerdict(step),
+  ];
+}
+
+/** `sustains 55.0 req/s at p99 <= 100 ms (open loop, Poisson arrivals, shared dispatch)`. */
+export function capacityText(capacity: Pick<CapacityOutcome, 'sloMs' | 'capacityRps' | 'bracket' | 'uncertain'>, load: Pick<LoadSettings, 'arrivals' | 'dispatch'>): string {
+  const under = `${fmt(capacity.sloMs)} ms`;
+  if (capacity.capacityRps === null) {
+    return `meets p99 <= ${under} at no rate tried (the lowest, ${fmt(capacity.bracket[1])} req/s, missed it; ${loadLabel(load)})`;
+  }
+  const uncertain = capacity.uncertain ? '; a deciding step was undecided at the maximum time' : '';
+  return `sustains ${fmt(capacity.capacityRps)} req/s at p99 <= ${under} (${loadLabel(load)}; capacity in ${fmt(capacity.bracket[0])}-${fmt(capacity.bracket[1])} req/s${uncertain})`;
+}
