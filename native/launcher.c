@@ -1,11 +1,15 @@
 /*
- * autotune-launch [--cpus LIST] [--policy MODE] [--mems LIST] -- CMD [ARGS...]
+ * autotune-launch [--cpus LIST] [--policy MODE] [--mems LIST] [--die-with-parent PID] -- CMD [ARGS...]
  *
  * Applies a CPU set and a memory policy to itself, then execs CMD, as numactl does. Both are
  * inherited by every thread CMD will create; a memory policy cannot be applied from outside to
  * threads that already exist, and a Node process has several before user code runs, so this is the
  * only way to place a worker from its first instruction. File descriptors are left exactly as they
  * are: the runner passes Node's IPC channel through.
+ *
+ * --die-with-parent PID: CMD gets SIGKILL when its parent (PID, the process that started the
+ * launcher) dies, however it dies; the death signal survives exec. If PID is already gone when
+ * the launcher runs, it kills itself at once instead of starting an orphan.
  *
  * Exit codes: 2 usage, 126 the placement was refused, 127 CMD could not be executed.
  */
@@ -19,6 +23,8 @@
 #ifdef __linux__
 #include <linux/mempolicy.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #endif
 
@@ -33,7 +39,7 @@
 static void usage(const char *why) {
   fprintf(stderr,
           "autotune-launch: %s; usage: autotune-launch [--cpus LIST] "
-          "[--policy default|bind|preferred|interleave|local] [--mems LIST] -- CMD [ARGS...]\n",
+          "[--policy default|bind|preferred|interleave|local] [--mems LIST] [--die-with-parent PID] -- CMD [ARGS...]\n",
           why);
   exit(EXIT_USAGE);
 }
@@ -149,7 +155,7 @@ static void apply_mempolicy(int mode, const char *what, const struct idset *mems
 #endif
 
 int main(int argc, char **argv) {
-  const char *cpus_arg = NULL, *mems_arg = NULL, *policy = "default";
+  const char *cpus_arg = NULL, *mems_arg = NULL, *policy = "default", *parent_arg = NULL;
   int i = 1;
   for (; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) break;
@@ -157,6 +163,7 @@ int main(int argc, char **argv) {
     if (strcmp(argv[i], "--cpus") == 0) cpus_arg = argv[++i];
     else if (strcmp(argv[i], "--mems") == 0) mems_arg = argv[++i];
     else if (strcmp(argv[i], "--policy") == 0) policy = argv[++i];
+    else if (strcmp(argv[i], "--die-with-parent") == 0) parent_arg = argv[++i];
     else usage("unknown option (put the command after --)");
   }
   if (i >= argc - 1) usage("no command given after --");
@@ -170,6 +177,12 @@ int main(int argc, char **argv) {
     usage("--mems must be a non-empty list of node ids 0-1023 like 0,2");
   }
   if (mems_arg == NULL) memset(&mems, 0, sizeof mems);
+  long parent = 0;
+  if (parent_arg != NULL) {
+    char *end;
+    parent = strtol(parent_arg, &end, 10);
+    if (*parent_arg == '\0' || *end != '\0' || parent < 1) usage("--die-with-parent must be the pid of the parent process");
+  }
 
   int wants_nodes = strcmp(policy, "bind") == 0 || strcmp(policy, "preferred") == 0 ||
                     strcmp(policy, "interleave") == 0;
@@ -181,6 +194,15 @@ int main(int argc, char **argv) {
   if (strcmp(policy, "preferred") == 0 && mems.count != 1) usage("--policy preferred takes exactly one node");
 
 #ifdef __linux__
+  if (parent_arg != NULL) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
+      int err = errno;
+      fprintf(stderr, "autotune-launch: cannot ask to die with the parent: %s (%s)\n", errno_name(err), strerror(err));
+      exit(EXIT_PLACEMENT);
+    }
+    /* The parent may have died before the death signal was armed: then nobody would send it. */
+    if (getppid() != (pid_t)parent) raise(SIGKILL);
+  }
   if (cpus_arg != NULL) apply_cpus(cpus_arg, &cpus);
   if (strcmp(policy, "default") != 0) {
     int mode = strcmp(policy, "bind") == 0         ? MPOL_BIND
@@ -196,9 +218,9 @@ int main(int argc, char **argv) {
     apply_mempolicy(mode, what, &mems);
   }
 #else
-  if (cpus_arg != NULL || strcmp(policy, "default") != 0) {
-    fprintf(stderr, "autotune-launch: CPU and memory placement are not supported on this platform; "
-                    "run without --cpus and --policy\n");
+  if (cpus_arg != NULL || strcmp(policy, "default") != 0 || parent_arg != NULL) {
+    fprintf(stderr, "autotune-launch: CPU and memory placement and --die-with-parent are not supported on this platform; "
+                    "run without --cpus, --policy and --die-with-parent\n");
     exit(EXIT_PLACEMENT);
   }
 #endif

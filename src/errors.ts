@@ -10,7 +10,8 @@ export type ErrorKind =
   | 'system' // the OS refused (errno), or a capability is missing
   | 'trial' // a trial failed while running
   | 'store' // database locked, corrupt, newer schema, mismatched machine/model
-  | 'interrupted'; // the user stopped the run
+  | 'interrupted' // the user stopped the run (Ctrl-C, SIGINT)
+  | 'terminated'; // something stopped the run with SIGTERM (a service manager, kill)
 
 const EXIT_CODES: Record<ErrorKind, number> = {
   usage: 2,
@@ -19,7 +20,14 @@ const EXIT_CODES: Record<ErrorKind, number> = {
   trial: 5,
   store: 6,
   interrupted: 130,
+  // 128 + the signal, as a shell reports a process the signal ended.
+  terminated: 143,
 };
+
+/** The kind of error a run stopped by `signal` ends with, so the exit code names the signal. */
+export function stoppedBy(signal: NodeJS.Signals): ErrorKind {
+  return signal === 'SIGTERM' ? 'terminated' : 'interrupted';
+}
 
 export class AutotuneError extends Error {
   readonly kind: ErrorKind;
@@ -36,6 +44,18 @@ export class AutotuneError extends Error {
   get exitCode(): number {
     return EXIT_CODES[this.kind];
   }
+}
+
+/**
+ * `text` as one line: control characters (newlines included) written as visible escapes. Error
+ * messages quote names and paths that come from the database or the user; a newline in one must
+ * not make the one-line error two lines, nor a generated file's comment a command.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
 }
 
 export function isAutotuneError(e: unknown): e is AutotuneError {

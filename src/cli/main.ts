@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { AutotuneError } from '../errors.js';
+import { AutotuneError, oneLine } from '../errors.js';
 import { commands } from './commands/index.js';
 
 /**
@@ -9,9 +9,12 @@ import { commands } from './commands/index.js';
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('autotune')
     .description('Find the fastest placement of ONNX Runtime inference on this CPU server.')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    // commander's own errors (unknown option, missing value) get the same one-line form as ours.
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(`autotune: ${oneLine(s.trim().replace(/^error: /, ''))} (run with --help for usage)\n`),
+    });
   for (const register of commands) register(program);
   try {
     await program.parseAsync(argv);
@@ -27,11 +30,11 @@ function reportError(error: unknown): number {
     return error.exitCode === 0 ? 0 : 2;
   }
   if (error instanceof AutotuneError) {
-    process.stderr.write(`autotune: ${error.message}\n`);
+    process.stderr.write(`autotune: ${oneLine(error.message)}\n`);
     return error.exitCode;
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`autotune: internal error (please report it): ${firstLine(detail)}\n`);
+  process.stderr.write(`autotune: internal error (please report it): ${oneLine(firstLine(detail))}\n`);
   if (process.env.AUTOTUNE_DEBUG) process.stderr.write(`${detail}\n`);
   return 1;
 }

@@ -1,12 +1,13 @@
 import { formatCpuList } from '../topology/cpulist.js';
 import { provenance } from './header.js';
+import { checkedName, DOCKER_NAME, instanceSuffix, shCommand } from './escape.js';
 import { expandPlaceholders, instancesOf } from './instances.js';
 import type { Chosen } from './pick.js';
 import { shellQuote } from './quote.js';
 
 export interface DockerOptions {
   image: string;
-  /** The server's command line inside the image (null: the image's own), {instance} and {port} expanded. */
+  /** The server's command line, run by `sh -c` inside the container (null: the image's own), {instance} and {port} expanded. */
   command: string | null;
   name: string;
   basePort: number;
@@ -18,6 +19,7 @@ export interface DockerOptions {
  * the default seccomp profile), so those instances get the nodes as a cpuset and a note.
  */
 export function renderDocker(chosen: Chosen, options: DockerOptions): string {
+  checkedName(options.name, DOCKER_NAME, instanceSuffix(chosen.result.plan.workers.length));
   const lines = ['#!/bin/sh', ...provenance(chosen).map((l) => `# ${l}`), 'set -e'];
   for (const inst of instancesOf(chosen.result)) {
     const port = options.basePort + inst.index;
@@ -29,8 +31,8 @@ export function renderDocker(chosen: Chosen, options: DockerOptions): string {
     if (inst.memPolicy === 'interleave' || inst.memPolicy === 'preferred') {
       lines.push(`# instance ${inst.index} was measured with memory policy ${inst.memPolicy}; docker can only confine it to nodes ${formatCpuList(inst.mems)}`);
     }
-    const command = options.command === null ? '' : ` ${expandPlaceholders(options.command, inst.index, options.basePort)}`;
-    lines.push(`${args.map(shellQuote).join(' ')}${command}`);
+    if (options.command !== null) args.push(...shCommand(expandPlaceholders(options.command, inst.index, options.basePort)));
+    lines.push(args.map(shellQuote).join(' '));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 import { Document } from 'yaml';
 import { formatCpuList } from '../topology/cpulist.js';
 import { provenance } from './header.js';
+import { checkedName, instanceSuffix, KUBERNETES_NAME, shCommand } from './escape.js';
 import { expandPlaceholders, instancesOf } from './instances.js';
 import type { Chosen } from './pick.js';
 
@@ -21,6 +22,7 @@ const MiB = 2 ** 20;
  */
 export function renderKubernetes(chosen: Chosen, options: KubernetesOptions): string {
   const instances = instancesOf(chosen.result);
+  checkedName(options.name, KUBERNETES_NAME, instanceSuffix(instances.length));
   const annotations: Record<string, string> = {
     'autotune/study': chosen.studyName,
     'autotune/trial': String(chosen.trialId),
@@ -35,7 +37,7 @@ export function renderKubernetes(chosen: Chosen, options: KubernetesOptions): st
     return {
       name: `${options.name}-${inst.index}`,
       image: options.image,
-      ...(options.command === null ? {} : { command: ['/bin/sh', '-c', `exec ${expandPlaceholders(options.command, inst.index, options.basePort)}`] }),
+      ...(options.command === null ? {} : { command: shCommand(expandPlaceholders(options.command, inst.index, options.basePort)) }),
       env: Object.entries({ ...inst.env, AUTOTUNE_PORT: String(port) }).map(([name, value]) => ({ name, value })),
       ports: [{ containerPort: port }],
       resources: { requests: { cpu: String(cpus), memory }, limits: { cpu: String(cpus), memory } },

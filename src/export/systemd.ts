@@ -1,11 +1,11 @@
-import { AutotuneError } from '../errors.js';
 import { provenance } from './header.js';
+import { checkedName, systemdCommand, SYSTEMD_NAME } from './escape.js';
 import { instancesOf } from './instances.js';
 import type { Chosen } from './pick.js';
 import type { ExportFile } from './types.js';
 
 export interface SystemdOptions {
-  /** The server's command line; {instance} becomes %i and {port} ${AUTOTUNE_PORT}. */
+  /** The server's command line, taken literally ('%' and '$' escaped); {instance} becomes %i and {port} ${AUTOTUNE_PORT}. */
   command: string;
   /** Unit name: files are NAME@.service and NAME@I.service.d/autotune.conf. */
   name: string;
@@ -17,9 +17,7 @@ export interface SystemdOptions {
  * CPUAffinity= and NUMAPolicy=/NUMAMask= itself before exec, like the trial launcher did.
  */
 export function renderSystemd(chosen: Chosen, options: SystemdOptions): ExportFile[] {
-  if (!/^[\w:.-]+$/.test(options.name)) {
-    throw new AutotuneError('usage', `--name ${options.name}: a unit name takes letters, digits, ':', '_', '.', '-' only`);
-  }
+  checkedName(options.name, SYSTEMD_NAME);
   const instances = instancesOf(chosen.result);
   const ids = instances.map((i) => `${options.name}@${i.index}`).join(' ');
   const template = [
@@ -33,7 +31,7 @@ export function renderSystemd(chosen: Chosen, options: SystemdOptions): ExportFi
     '',
     '[Service]',
     'Type=simple',
-    `ExecStart=${options.command.replaceAll('{instance}', '%i').replaceAll('{port}', '${AUTOTUNE_PORT}')}`,
+    `ExecStart=${systemdCommand(options.command)}`,
     'Restart=on-failure',
     '',
     '[Install]',

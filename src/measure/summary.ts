@@ -1,29 +1,9 @@
 import { AutotuneError } from '../errors.js';
 import { LatencyHistogram } from './histogram.js';
+import { quantileInterval } from './quantile-interval.js';
 import type { HistogramSnapshot, LatencySummary } from './types.js';
 
-/** Two-sided 95% normal quantile (simple-statistics' probit(0.975) is only good to 3 digits). */
-export const Z_95 = 1.959964;
-
 const ms = (us: number): number => us / 1000;
-
-/**
- * The 95% confidence interval (µs) of the q-quantile by the order-statistic method: the number of
- * recordings below the true quantile is Binomial(n, q), so the interval runs between the ranks
- * n*q ± z*sqrt(n*q*(1-q)) (widened to whole ranks, clamped to 1..n). Distribution-free, unlike a
- * normal approximation of the latencies themselves, which are anything but normal. The ends are
- * the outer edges of those ranks' buckets, so bucketing never makes the interval claim too much.
- */
-export function quantileInterval(histogram: LatencyHistogram, q: number): [number, number] {
-  const n = histogram.count;
-  const centre = n * q;
-  const halfWidth = Z_95 * Math.sqrt(n * q * (1 - q));
-  const clamp = (rank: number): number => Math.min(n, Math.max(1, rank));
-  return [
-    histogram.boundsAtRank(clamp(Math.floor(centre - halfWidth)))[0],
-    histogram.boundsAtRank(clamp(Math.ceil(centre + halfWidth)))[1],
-  ];
-}
 
 /**
  * Latency figures in ms from a histogram snapshot. An empty histogram is an error, not a summary
@@ -39,7 +19,7 @@ export function summarize(snapshot: HistogramSnapshot): LatencySummary {
   const mean = snapshot.sumUs / n;
   // Sample variance from the running sums; clamped because rounding can push a zero spread below 0.
   const variance = n > 1 ? Math.max(0, (snapshot.sumSquaresUs - n * mean * mean) / (n - 1)) : 0;
-  const [ciLow, ciHigh] = quantileInterval(histogram, 0.99);
+  const ci = quantileInterval(histogram, 0.99, 0.95);
   return {
     count: n,
     mean: ms(mean),
@@ -50,6 +30,6 @@ export function summarize(snapshot: HistogramSnapshot): LatencySummary {
     p90: ms(histogram.percentile(0.9)),
     p99: ms(histogram.percentile(0.99)),
     p999: ms(histogram.percentile(0.999)),
-    p99Ci: [ms(ciLow), ms(ciHigh)],
+    p99Ci: ci === null ? null : [ms(ci[0]), ms(ci[1])],
   };
 }

@@ -31,6 +31,10 @@ export interface LatencySummary {
   p90: number;
   p99: number;
   p999: number;
-  /** 95% confidence interval of p99 (order-statistic, binomial). */
-  p99Ci: [number, number];
+  /**
+   * 95% confidence interval of p99 (order statistics, exact binomial ranks, outer bucket edges);
+   * null when the window holds too few latencies for one (fewer than minSamplesForInterval(0.99):
+   * 368).
+   */
+  p99Ci: [number, number] | null;
 }

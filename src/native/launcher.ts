@@ -24,7 +24,15 @@ export interface LaunchPlacement {
  * and memory policy to itself and execs the command, so every thread it ever has inherits them.
  * Exit codes of the launcher: 126 the placement was refused, 127 the command could not run.
  */
-export function launcherCommand(placement: LaunchPlacement, command: string[]): { file: string; args: string[] } {
+export interface LaunchOptions {
+  /**
+   * The pid of the process that spawns the launcher (normally process.pid): the command then gets
+   * SIGKILL when that process dies, even by SIGKILL, so nothing it started outlives it.
+   */
+  dieWithParent?: number;
+}
+
+export function launcherCommand(placement: LaunchPlacement, command: string[], options: LaunchOptions = {}): { file: string; args: string[] } {
   if (command.length === 0 || command[0] === '') {
     throw new AutotuneError('usage', 'cannot launch: no command given to run under the placement');
   }
@@ -35,6 +43,7 @@ export function launcherCommand(placement: LaunchPlacement, command: string[]): 
   const mems = checkMemPolicy(placement.memPolicy, placement.mems, `launch ${command[0]} with memory policy ${String(placement.memPolicy)}`);
   if (placement.memPolicy !== 'default') args.push('--policy', placement.memPolicy);
   if (mems.length > 0) args.push('--mems', formatCpuList(mems));
+  if (options.dieWithParent !== undefined) args.push('--die-with-parent', String(options.dieWithParent));
   const file = launcherPath();
   try {
     accessSync(file, constants.X_OK);

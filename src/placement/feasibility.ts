@@ -11,6 +11,19 @@ export function localNodeCpus(hw: UsableHardware): Map<number, number[]> {
   return out;
 }
 
+/**
+ * How far --oversubscribe may go: threads (P x T) per usable CPU. Beyond a few threads per CPU a
+ * trial measures the scheduler's time slicing, not a placement, and an unbounded count lets a typo
+ * (--processes 100000) fork processes until the machine falls over.
+ */
+export const MAX_THREADS_PER_CPU = 4;
+
+/**
+ * Resident memory a worker needs before its model: a Node process with onnxruntime loaded (about
+ * 88 MiB measured with a tiny model). Workers beyond memory / this cannot all start.
+ */
+export const WORKER_MEMORY_FLOOR_BYTES = 64 * 2 ** 20;
+
 function wholeNumber(value: number, what: string): string | null {
   return Number.isInteger(value) && value >= 1 ? null : `${what} must be a whole number >= 1, got ${value}`;
 }
@@ -30,6 +43,11 @@ export function feasibility(config: TrialConfig, topology: Topology, oversubscri
   const t = config.threads;
   if (hw.cpus.length === 0) {
     return { ok: false, reason: 'this process may use no CPU (allowed CPU list is empty): check the cgroup cpuset and affinity' };
+  }
+
+  if (oversubscribe) {
+    const bound = oversubscriptionBound(p, t, hw.cpus.length, topology);
+    if (bound !== null) return { ok: false, reason: bound };
   }
 
   if (config.numa === 'local') {
@@ -66,4 +84,19 @@ export function feasibility(config: TrialConfig, topology: Topology, oversubscri
     };
   }
   return { ok: true };
+}
+
+/** With --oversubscribe: the reason P x T exceeds what this machine can hold, else null. */
+function oversubscriptionBound(p: number, t: number, cpus: number, topology: Topology): string | null {
+  const maxThreads = MAX_THREADS_PER_CPU * cpus;
+  if (p * t > maxThreads) {
+    return `P x T = ${p * t} threads is more than --oversubscribe allows: at most ${MAX_THREADS_PER_CPU} per usable CPU, ${maxThreads} on these ${cpus}: lower --processes/--threads`;
+  }
+  const memory = topology.nodes.reduce((sum, node) => sum + node.memBytes, 0);
+  const maxWorkers = Math.floor(memory / WORKER_MEMORY_FLOOR_BYTES);
+  if (memory > 0 && p > maxWorkers) {
+    const gib = (memory / 2 ** 30).toFixed(1);
+    return `${p} worker processes need at least ${WORKER_MEMORY_FLOOR_BYTES / 2 ** 20} MiB each, but this machine has ${gib} GiB: at most ${maxWorkers} workers; lower --processes`;
+  }
+  return null;
 }

@@ -1,7 +1,7 @@
 import { strategyLabel } from './describe-study.js';
 import { fmt } from './recommend.js';
 import { alignTable, gainText } from './render-text.js';
-import { mdTable } from './render-markdown.js';
+import { mdTable, mdText } from './render-markdown.js';
 import { PICK_KINDS, type Report } from './types.js';
 
 export const COMPARE_SCHEMA = 'autotune.compare/1';
@@ -36,7 +36,7 @@ export function renderCompareText(reports: readonly Report[]): string {
 
 export function renderCompareMarkdown(reports: readonly Report[]): string {
   const { header, rows } = compareRows(reports);
-  return `# autotune comparison: ${reports.map((r) => r.study.name).join(' vs ')}\n\n${mdTable(header, rows).join('\n')}\n`;
+  return `# autotune comparison: ${reports.map((r) => mdText(r.study.name)).join(' vs ')}\n\n${mdTable(header, rows).join('\n')}\n`;
 }
 
 export function renderCompareJson(reports: readonly Report[]): string {

@@ -1,4 +1,4 @@
-import { pairedRatio } from '../measure/paired-ratio.js';
+import { pairedRatio } from '../measure/paired.js';
 import { configKey } from '../search/strategy.js';
 import type { TrialRecord } from '../store/types.js';
 import type { Gain, GainAgainst, RatioEstimate, ReportPoint } from './types.js';

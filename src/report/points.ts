@@ -38,11 +38,17 @@ export function configurationPoints(trials: readonly TrialRecord[]): ReportPoint
       tps: median(used.map((t) => t.tps!)),
       p50Ms: median(used.map((t) => t.p50Ms ?? Number.NaN)),
       p99Ms: median(used.map((t) => t.p99Ms!)),
-      p99Ci: [Math.min(...used.map((t) => t.p99CiLow ?? t.p99Ms!)), Math.max(...used.map((t) => t.p99CiHigh ?? t.p99Ms!))],
+      p99Ci: ciEnvelope(used),
       noisy: used.filter((t) => t.noisy).length * 2 > used.length,
       verified: verified.length === 0 ? null : verified.every(Boolean),
       pinned: used.every((t) => t.pinned === true),
       drift: trusted.length === 0,
     };
   });
+}
+
+/** The envelope of the measurements' p99 CIs; none when one of them had too few samples for a CI. */
+function ciEnvelope(used: readonly TrialRecord[]): [number, number] | null {
+  if (used.some((t) => t.p99CiLow === null || t.p99CiHigh === null)) return null;
+  return [Math.min(...used.map((t) => t.p99CiLow!)), Math.max(...used.map((t) => t.p99CiHigh!))];
 }

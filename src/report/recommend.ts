@@ -1,8 +1,9 @@
+import { TOO_FEW_SAMPLES } from '../measure/index.js';
 import type { Objectives } from '../search/pareto.js';
 import { configKey } from '../search/strategy.js';
 import type { TrialRecord } from '../store/types.js';
 import { gainOf } from './gains.js';
-import { capacityText, ciText } from './serving-text.js';
+import { capacityText } from './serving-text.js';
 import type { Recommendation, ReportCapacity, ReportPoint } from './types.js';
 
 /**
@@ -72,7 +73,7 @@ export function recommend(input: PickInputs): Recommendation[] {
     out.push({
       pick: 'latency',
       point: quickest,
-      reason: `lowest p99 measured: ${fmt(quickest.p99Ms)} ms (CI ${ciText(quickest.p99Ci)}) at ${fmt(quickest.tps)} samples/s`,
+      reason: `lowest p99 measured: ${fmt(quickest.p99Ms)} ms (95% CI: ${ciText(quickest.p99Ci)}) at ${fmt(quickest.tps)} samples/s`,
       gain: gain(quickest),
       capacity: null,
     });
@@ -88,6 +89,11 @@ export function recommend(input: PickInputs): Recommendation[] {
     });
   }
   return out;
+}
+
+/** A p99 interval, `1.23-1.45`, or what is said instead of one when there were too few samples for it. */
+export function ciText(ci: readonly [number, number] | null): string {
+  return ci === null ? TOO_FEW_SAMPLES : `${fmt(ci[0])}-${fmt(ci[1])}`;
 }
 
 /** Figures in one-line reasons: three significant digits, no exponent. */

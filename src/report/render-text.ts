@@ -1,5 +1,5 @@
 import { strategyLabel } from './describe-study.js';
-import { fmt } from './recommend.js';
+import { ciText, fmt } from './recommend.js';
 import type { Gain, GainAgainst, RatioEstimate, Report, ReportPoint } from './types.js';
 
 /** The terminal report: recommendations first (what to deploy), then the evidence. */
@@ -88,7 +88,7 @@ function signed(value: number): string {
 export const pointHeader = ['CONFIG', 'TPS', 'P99 MS', 'P99 95% CI', 'P50 MS', 'TRIAL', 'FLAGS'];
 
 export function pointRow(p: ReportPoint): string[] {
-  return [p.label, fmt(p.tps), fmt(p.p99Ms), `${fmt(p.p99Ci[0])}-${fmt(p.p99Ci[1])}`, fmt(p.p50Ms), String(p.trialId), flags(p)];
+  return [p.label, fmt(p.tps), fmt(p.p99Ms), ciText(p.p99Ci), fmt(p.p50Ms), String(p.trialId), flags(p)];
 }
 
 export function flags(p: ReportPoint): string {

@@ -1,14 +1,9 @@
 import type { CapacityOutcome, LoadSettings, ServingStep } from '../runner/types.js';
-import { fmt } from './recommend.js';
+import { ciText, fmt } from './recommend.js';
 
 /** `open loop, Poisson arrivals, shared dispatch`: what a serving figure was measured under. */
 export function loadLabel(load: Pick<LoadSettings, 'arrivals' | 'dispatch'>): string {
   return `open loop, ${load.arrivals === 'poisson' ? 'Poisson' : 'constant-rate'} arrivals, ${load.dispatch} dispatch`;
-}
-
-/** A p99 interval, or what is said instead of one when there were too few samples for it. */
-export function ciText(ci: readonly [number, number] | null): string {
-  return ci === null ? 'too few samples' : `${fmt(ci[0])}-${fmt(ci[1])}`;
 }
 
 /** One line per step's outcome: the overload verdict, or p99 against the SLO. */

@@ -22,8 +22,8 @@ export interface ReportPoint {
   tps: number;
   p50Ms: number;
   p99Ms: number;
-  /** 95% CI of p99; with several measurements, the envelope of theirs. */
-  p99Ci: [number, number];
+  /** 95% CI of p99; with several measurements, the envelope of theirs; null when one had too few samples for a CI. */
+  p99Ci: [number, number] | null;
   noisy: boolean;
   /** False when a measurement's read-back did not match its plan; null when never checked. */
   verified: boolean | null;

@@ -258,6 +258,7 @@ export class OpenWindow {
     const doneOf = (q: number): number => (shared ? completed.reduce((a, b) => a + b, 0) : completed[q]!);
     let backlog = 0;
     let scheduled = 0;
+    let old = 0;
     let overdue = 0;
     const sloUs = (this.options.sloMs ?? 0) * 1000;
     this.streams.forEach((_, q) => {
@@ -265,12 +266,15 @@ export class OpenWindow {
       backlog += Math.max(0, arrived - doneOf(q));
       scheduled += Math.max(0, arrived - this.settledBefore[q]!);
       if (this.options.sloMs !== null) {
-        // Requests that arrived over an SLO ago and are not done will exceed it, whatever happens next.
-        const old = this.overdueCursors[q]!.countBefore(now - sloUs);
-        overdue += Math.max(0, Math.min(old - doneOf(q), old - this.settledBefore[q]!));
+        // Requests scheduled an SLO ago or more have a known outcome: done in time, done late (the
+        // workers counted those), or not done yet, which will exceed it whatever happens next.
+        // Younger ones are left out: those done so far are the fast ones.
+        const before = this.overdueCursors[q]!.countBefore(now - sloUs);
+        old += Math.max(0, before - this.settledBefore[q]!);
+        overdue += Math.max(0, Math.min(before - doneOf(q), before - this.settledBefore[q]!));
       }
     });
-    return { backlog, recorded, scheduled, known: recorded + overdue, knownExceeding: exceeding + overdue };
+    return { backlog, recorded, scheduled, known: old, knownExceeding: Math.min(old, exceeding + overdue) };
   }
 
   private completedSoFar(): number {

@@ -5,6 +5,8 @@ import type { SloVerdict } from '../measure/slo-test.js';
 import type { HistogramSnapshot, LatencySummary } from '../measure/types.js';
 import type { ArrivalProcess } from './arrivals.js';
 import type { TrialDisturbance } from './disturbance.js';
+
+export type { TrialDisturbance };
 import type { Dispatch } from './shared-layout.js';
 
 /** What the kernel says one thread of a worker may use and where it last ran. */

@@ -52,7 +52,9 @@ export class WorkerProcess {
     sharedFd: number | null = null,
   ) {
     const argv = [process.execPath, WORKER_ENTRY, '--autotune-trial', tag, '--worker', String(index)];
-    const command = placement ? launcherCommand(placement, argv) : { file: argv[0]!, args: argv.slice(1) };
+    // A worker must not outlive the tuner however it dies (SIGKILL included): the launcher sets the
+    // parent-death signal before exec; an unpinned worker leaves when its IPC channel closes.
+    const command = placement ? launcherCommand(placement, argv, { dieWithParent: process.pid }) : { file: argv[0]!, args: argv.slice(1) };
     const stdio: Array<'ignore' | 'pipe' | 'ipc' | number> = ['ignore', 'pipe', 'pipe', 'ipc'];
     if (sharedFd !== null) stdio.push(sharedFd);
     this.child = spawn(command.file, command.args, { stdio });

@@ -15,6 +15,24 @@ export interface SearchSpace {
 }
 
 /**
+ * The most combinations a study's axes may span. A grid that large already takes weeks of trials,
+ * the strategies hold the whole space in memory, and the count is checked before any axis is
+ * enumerated, so a typo like `batch: {min: 1, max: 100000000}` is one clear error, not a crash.
+ */
+export const MAX_SPACE_COMBINATIONS = 100_000;
+
+/** How many values `axisValues` gives for the axis, computed without enumerating it. */
+export function axisCount(axis: IntAxis, usableCpus: number): number {
+  if (Array.isArray(axis)) return new Set(axis).size;
+  const max = axis.max === 'cpus' ? usableCpus : axis.max;
+  if (max < axis.min) return 0;
+  if (axis.scale === 'linear') return max - axis.min + 1;
+  let powers = 0;
+  for (let v = 1; v <= max; v *= 2) if (v > axis.min && v < max) powers++;
+  return powers + (max === axis.min ? 1 : 2);
+}
+
+/**
  * The values of one integer axis on this machine. `max: cpus` is the CPUs this process may use;
  * a pow2 range takes the powers of two inside [min, max] plus both ends, so `1..cpus` on 6 CPUs is
  * 1, 2, 4, 6 and the whole machine is always tried.
@@ -35,6 +53,7 @@ export function axisValues(axis: IntAxis, usableCpus: number, name: string): num
 export function buildSpace(definition: Pick<StudyDefinition, 'space' | 'oversubscribe'>, topology: Topology): SearchSpace {
   const usable = topology.allowed.cpus.length;
   const { space } = definition;
+  checkSpaceSize(space, usable);
   const processes = axisValues(space.processes, usable, 'processes');
   const threads = axisValues(space.threads, usable, 'threads');
   const batches = axisValues(space.batch, usable, 'batch');
@@ -61,6 +80,25 @@ export function buildSpace(definition: Pick<StudyDefinition, 'space' | 'oversubs
     throw new AutotuneError('usage', `no feasible configuration in the study's space on this machine: ${infeasibleExample ?? 'the space is empty'}`);
   }
   return { configs: [...configs.values()], infeasibleDropped, infeasibleExample };
+}
+
+function checkSpaceSize(space: StudyDefinition['space'], usable: number): void {
+  const counts = {
+    processes: axisCount(space.processes, usable),
+    threads: axisCount(space.threads, usable),
+    numa: space.numa.length,
+    batch: axisCount(space.batch, usable),
+    smt: space.smt.length,
+    spinning: space.spinning.length,
+  };
+  const total = Object.values(counts).reduce((product, n) => product * n, 1);
+  if (total <= MAX_SPACE_COMBINATIONS) return;
+  const widest = Object.entries(counts).sort((a, b) => b[1] - a[1])[0]![0];
+  const axes = Object.entries(counts).map(([name, n]) => `${n} ${name}`).join(' x ');
+  throw new AutotuneError(
+    'usage',
+    `the study's space has ${total} combinations (${axes}), more than the ${MAX_SPACE_COMBINATIONS} autotune searches: narrow ${widest} (a shorter range, a list, or scale: pow2)`,
+  );
 }
 
 /**

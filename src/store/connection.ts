@@ -1,5 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 
 import { openSqlite, type Db } from './sqlite.js';
 
@@ -21,10 +22,14 @@ export interface ConnectionOptions {
 export function openDatabase(path: string, options: ConnectionOptions): Db {
   checkPath(path, options.readonly);
   let db: Db;
-  try {
-    db = openSqlite(path, { readonly: options.readonly, fileMustExist: options.readonly, timeout: options.busyTimeoutMs });
-  } catch (e) {
-    throw translateSqliteError(e, path, options.busyTimeoutMs);
+  if (options.readonly && onReadOnlyDirectory(path)) {
+    db = openSnapshot(path, options.busyTimeoutMs);
+  } else {
+    try {
+      db = openSqlite(path, { readonly: options.readonly, fileMustExist: options.readonly, timeout: options.busyTimeoutMs });
+    } catch (e) {
+      throw translateSqliteError(e, path, options.busyTimeoutMs);
+    }
   }
   try {
     configure(db, options.readonly);
@@ -35,6 +40,39 @@ export function openDatabase(path: string, options: ConnectionOptions): Db {
   } catch (e) {
     db.close();
     throw translateSqliteError(e, path, options.busyTimeoutMs);
+  }
+}
+
+/** Whether the database's directory cannot be written (a read-only file system, a read-only mount). */
+function onReadOnlyDirectory(path: string): boolean {
+  if (path === ':memory:') return false;
+  try {
+    accessSync(dirname(resolve(path)), constants.W_OK);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * A WAL database can only be read where SQLite can create its -shm index beside it, and a file on
+ * a read-only mount cannot change under us: reports read a copy of it (and of its -wal) made in a
+ * temporary directory, removed when this process exits.
+ */
+function openSnapshot(path: string, busyTimeoutMs: number): Db {
+  const dir = mkdtempSync(join(tmpdir(), 'autotune-readonly-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const copy = join(dir, basename(path));
+  try {
+    copyFileSync(path, copy);
+    if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
+    return openSqlite(copy, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== undefined && !code.startsWith('SQLITE')) {
+      throw new AutotuneError('store', `cannot read ${path} from its read-only directory (copying it to ${dir} failed: ${code}): copy it somewhere writable and use --db`);
+    }
+    throw translateSqliteError(e, path, busyTimeoutMs);
   }
 }
 

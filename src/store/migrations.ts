@@ -227,11 +227,23 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
+    description: 'study locks name their holder beyond its pid, and carry a heartbeat',
+    sql: `
+      -- A pid alone does not tell a dead holder from a live one: in a container the tuner is often
+      -- pid 1 every time. pid_ns and start_time tell whether the pid is still the same process;
+      -- heartbeat_at is the lease for holders whose pid cannot be checked from here.
+      ALTER TABLE study_locks ADD COLUMN pid_ns TEXT;
+      ALTER TABLE study_locks ADD COLUMN start_time TEXT;
+      ALTER TABLE study_locks ADD COLUMN heartbeat_at TEXT;
+    `,
+  },
+  {
+    version: 4,
     description: 'machine checks per study, disturbance per trial',
     sql: `
       -- The machine checks of the latest tune run on the study (JSON array), for reports.
       ALTER TABLE studies ADD COLUMN machine_checks TEXT NOT NULL DEFAULT '[]';
-      -- Others' CPU time, steal and throttling during the trial's window (JSON; NULL before version 3).
+      -- Others' CPU time, steal and throttling during the trial's window (JSON; NULL before version 4).
       ALTER TABLE trials ADD COLUMN disturbance TEXT;
     `,
   },

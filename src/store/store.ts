@@ -1,14 +1,25 @@
 import type { Db } from './sqlite.js';
 
 import { AutotuneError } from '../errors.js';
-import type { Plan } from '../placement/types.js';
-import type { ServingResult, ServingStep, Verification, WorkerReadBack, TrialResult } from '../runner/types.js';
-import type { HistogramSnapshot } from '../measure/types.js';
+import type { ServingResult, ServingStep, TrialResult } from '../runner/types.js';
 import type { MachineCheck } from '../topology/health.js';
 import type { Fingerprint, Topology } from '../topology/types.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, openDatabase } from './connection.js';
 import { translateSqliteError } from './sqlite-errors.js';
-import { dropStudyLock, takeStudyLock } from './study-lock.js';
+import { beatStudyLock, DEFAULT_LOCK_LEASE_MS, dropStudyLock, lockHolder, ownsStudyLock, studyTunerAlive, takeStudyLock } from './study-lock.js';
+import {
+  checkConfig,
+  checkDisturbance,
+  checkFingerprint,
+  checkHistogram,
+  checkMachineChecks,
+  checkPlan,
+  checkReadBack,
+  checkTopology,
+  checkVerification,
+  jsonColumn,
+  type RowPlace,
+} from './row-checks.js';
 import { configColumns, resultColumns, toTrialRecord, toWorkerStats, workerColumns } from './trial-rows.js';
 import type { TrialRow, WorkerRow } from './trial-rows.js';
 import { TRIAL_STATES } from './types.js';
@@ -33,7 +44,7 @@ export const DEFAULT_DB_PATH = 'autotune.db';
 export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const db = openDatabase(path, { readonly: options.readonly ?? false, busyTimeoutMs });
-  return new SqliteStore(db, path, busyTimeoutMs);
+  return new SqliteStore(db, path, busyTimeoutMs, options.lockLeaseMs ?? DEFAULT_LOCK_LEASE_MS);
 }
 
 interface StudyRow {
@@ -54,13 +65,17 @@ class SqliteStore implements Store {
   readonly path: string;
   readonly #db: Db;
   readonly #busyTimeoutMs: number;
+  readonly #leaseMs: number;
   /** Locks taken through this store, released on close. */
   readonly #locks = new Set<StudyLockRelease>();
+  /** The owner token of each study this store holds the lock of. */
+  readonly #owners = new Map<number, string>();
 
-  constructor(db: Db, path: string, busyTimeoutMs: number) {
+  constructor(db: Db, path: string, busyTimeoutMs: number, leaseMs: number) {
     this.#db = db;
     this.path = path;
     this.#busyTimeoutMs = busyTimeoutMs;
+    this.#leaseMs = leaseMs;
   }
 
   close(): void {
@@ -90,7 +105,8 @@ class SqliteStore implements Store {
         | { id: number; fingerprint: string; topology: string }
         | undefined;
       if (row === undefined) return null;
-      return { id: row.id, fingerprint: JSON.parse(row.fingerprint) as Fingerprint, topology: JSON.parse(row.topology) as Topology };
+      const place: RowPlace = { path: this.path, where: () => `machine #${row.id}` };
+      return { id: row.id, fingerprint: checkFingerprint(row.fingerprint, place), topology: checkTopology(row.topology, place) };
     });
   }
 
@@ -111,7 +127,7 @@ class SqliteStore implements Store {
                VALUES (?, ?, ?, ?, ?, ?, ?, 'running') RETURNING *`,
             )
             .get(study.name, JSON.stringify(study.definition), study.modelPath, study.modelSha256, study.machineId, now, now) as StudyRow;
-          return toStudyRecord(row);
+          return toStudyRecord(row, this.path);
         })
         .immediate(),
     );
@@ -120,7 +136,7 @@ class SqliteStore implements Store {
   getStudy(name: string): StudyRecord | null {
     return this.#guard(() => {
       const row = this.#studyRow(name);
-      return row === undefined ? null : toStudyRecord(row);
+      return row === undefined ? null : toStudyRecord(row, this.path);
     });
   }
 
@@ -141,10 +157,11 @@ class SqliteStore implements Store {
           state: s.state,
           createdAt: s.created_at,
           modelPath: s.model_path,
-          strategy: strategyOf(JSON.parse(s.definition)),
+          strategy: strategyOf(jsonColumn(s.definition, studyPlace(this.path, s.name), 'definition')),
           counts: perState,
           total: mine.reduce((sum, c) => sum + c.n, 0),
           lastTrialAt: last,
+          tunerAlive: studyTunerAlive(this.#db, s.id, this.#leaseMs),
         };
       });
     });
@@ -175,15 +192,27 @@ class SqliteStore implements Store {
 
   acquireStudyLock(studyId: number): StudyLockRelease {
     return this.#guard(() => {
-      const held = takeStudyLock(this.#db, studyId);
+      const held = takeStudyLock(this.#db, studyId, this.#leaseMs);
+      // A failed beat (busy, disk full) is retried on the next one; a lost lock shows in createTrial.
+      const heartbeat = setInterval(() => {
+        try {
+          if (this.#db.open) beatStudyLock(this.#db, studyId, held.owner);
+        } catch {
+          // The next beat tries again; the lease allows several to fail.
+        }
+      }, Math.max(10, Math.floor(this.#leaseMs / 6)));
+      heartbeat.unref();
       const release = Object.assign(
         () => {
+          clearInterval(heartbeat);
           if (!this.#locks.delete(release) || !this.#db.open) return;
+          this.#owners.delete(studyId);
           this.#guard(() => dropStudyLock(this.#db, studyId, held.owner));
         },
         { tookOver: held.tookOver },
       );
       this.#locks.add(release);
+      this.#owners.set(studyId, held.owner);
       return release;
     });
   }
@@ -193,6 +222,7 @@ class SqliteStore implements Store {
       this.#db
         .transaction(() => {
           if (this.#db.prepare('SELECT 1 FROM studies WHERE id = ?').get(studyId) === undefined) throw noStudy(studyId);
+          this.#checkStillLocked(studyId);
           const { next } = this.#db
             .prepare('SELECT coalesce(max(number), 0) + 1 AS next FROM trials WHERE study_id = ?')
             .get(studyId) as { next: number };
@@ -214,7 +244,7 @@ class SqliteStore implements Store {
               started_at: new Date().toISOString(),
               ...configColumns(trial.config),
             }) as TrialRow;
-          return toTrialRecord(row);
+          return toTrialRecord(row, this.#trialPlace(row));
         })
         .immediate(),
     );
@@ -264,8 +294,8 @@ class SqliteStore implements Store {
 
   listTrials(studyId: number): TrialRecord[] {
     return this.#guard(() =>
-      (this.#db.prepare(`SELECT * FROM trials WHERE study_id = ? ORDER BY number`).all(studyId) as TrialRow[]).map(
-        toTrialRecord,
+      (this.#db.prepare(`SELECT * FROM trials WHERE study_id = ? ORDER BY number`).all(studyId) as TrialRow[]).map((row) =>
+        toTrialRecord(row, this.#trialPlace(row)),
       ),
     );
   }
@@ -273,7 +303,7 @@ class SqliteStore implements Store {
   getTrial(trialId: number): TrialRecord | null {
     return this.#guard(() => {
       const row = this.#db.prepare(`SELECT * FROM trials WHERE id = ?`).get(trialId) as TrialRow | undefined;
-      return row === undefined ? null : toTrialRecord(row);
+      return row === undefined ? null : toTrialRecord(row, this.#trialPlace(row));
     });
   }
 
@@ -292,38 +322,45 @@ class SqliteStore implements Store {
       const workers = this.#db
         .prepare('SELECT * FROM trial_workers WHERE trial_id = ? ORDER BY worker_index')
         .all(trialId) as WorkerRow[];
+      const place = this.#trialPlace(row);
       if (placement === undefined || histogram === undefined) {
-        throw new AutotuneError('store', `trial ${trialId} in ${this.path} is complete but its placement or histogram is missing`);
+        throw new AutotuneError('store', `${this.path}: ${place.where()}: complete, but its ${placement === undefined ? 'placement' : 'histogram'} row is missing: the database was edited or damaged`);
       }
+      toTrialRecord(row, place);
+      const filled = <T>(value: T | null, column: string): T => {
+        if (value === null) throw new AutotuneError('store', `${this.path}: ${place.where()}: complete, but ${column} is empty: the database was edited or damaged`);
+        return value;
+      };
       return {
-        config: JSON.parse(row.config) as TrialResult['config'],
-        plan: JSON.parse(placement.plan) as Plan,
-        model: { path: filled(row.model_path), name: filled(row.model_name), sha256: filled(row.model_sha256) },
-        readBack: JSON.parse(placement.read_back) as WorkerReadBack[],
-        verification: JSON.parse(placement.verification) as Verification,
+        config: checkConfig(row.config, place),
+        plan: checkPlan(placement.plan, place),
+        model: { path: filled(row.model_path, 'model_path'), name: filled(row.model_name, 'model_name'), sha256: filled(row.model_sha256, 'model_sha256') },
+        readBack: checkReadBack(placement.read_back, place),
+        verification: checkVerification(placement.verification, place),
         latency: {
-          count: filled(row.latency_count),
-          mean: filled(row.mean_ms),
-          stddev: filled(row.stddev_ms),
-          min: filled(row.min_ms),
-          max: filled(row.max_ms),
-          p50: filled(row.p50_ms),
-          p90: filled(row.p90_ms),
-          p99: filled(row.p99_ms),
-          p999: filled(row.p999_ms),
-          p99Ci: [filled(row.p99_ci_low), filled(row.p99_ci_high)],
+          count: filled(row.latency_count, 'latency_count'),
+          mean: filled(row.mean_ms, 'mean_ms'),
+          stddev: filled(row.stddev_ms, 'stddev_ms'),
+          min: filled(row.min_ms, 'min_ms'),
+          max: filled(row.max_ms, 'max_ms'),
+          p50: filled(row.p50_ms, 'p50_ms'),
+          p90: filled(row.p90_ms, 'p90_ms'),
+          p99: filled(row.p99_ms, 'p99_ms'),
+          p999: filled(row.p999_ms, 'p999_ms'),
+          // Both NULL: the window was too small for an interval (one NULL alone is a damaged row).
+          p99Ci: row.p99_ci_low === null && row.p99_ci_high === null ? null : [filled(row.p99_ci_low, 'p99_ci_low'), filled(row.p99_ci_high, 'p99_ci_high')],
         },
-        histogram: JSON.parse(histogram.histogram) as HistogramSnapshot,
-        tps: filled(row.tps),
-        ips: filled(row.ips),
-        workers: workers.map(toWorkerStats),
-        window: { warmupMs: filled(row.warmup_ms), measuredMs: filled(row.measured_ms), stable: filled(row.stable) === 1 },
+        histogram: checkHistogram(histogram.histogram, place),
+        tps: filled(row.tps, 'tps'),
+        ips: filled(row.ips, 'ips'),
+        workers: workers.map((w) => toWorkerStats(w, place)),
+        window: { warmupMs: filled(row.warmup_ms, 'warmup_ms'), measuredMs: filled(row.measured_ms, 'measured_ms'), stable: filled(row.stable, 'stable') === 1 },
         noisy: row.noisy === 1,
-        noiseReasons: JSON.parse(row.noise_reasons) as string[],
-        disturbance: row.disturbance === null ? null : (JSON.parse(row.disturbance) as TrialResult['disturbance']),
-        onnxruntimeVersion: filled(row.onnxruntime_version),
-        startedAt: filled(row.run_started_at),
-        finishedAt: filled(row.finished_at),
+        noiseReasons: toTrialRecord(row, place).noiseReasons,
+        disturbance: row.disturbance === null ? null : checkDisturbance(row.disturbance, place),
+        onnxruntimeVersion: filled(row.onnxruntime_version, 'onnxruntime_version'),
+        startedAt: filled(row.run_started_at, 'run_started_at'),
+        finishedAt: filled(row.finished_at, 'finished_at'),
       };
     });
   }
@@ -366,7 +403,7 @@ class SqliteStore implements Store {
 
   listServingSteps(trialId: number): StoredStep[] {
     return this.#guard(() =>
-      (this.#db.prepare('SELECT trial_id, step_index, step FROM serving_steps WHERE trial_id = ? ORDER BY step_index').all(trialId) as StepRow[]).map(toStoredStep),
+      (this.#db.prepare('SELECT trial_id, step_index, step FROM serving_steps WHERE trial_id = ? ORDER BY step_index').all(trialId) as StepRow[]).map((row) => toStoredStep(row, this.path)),
     );
   }
 
@@ -379,7 +416,7 @@ class SqliteStore implements Store {
              WHERE t.study_id = ? ORDER BY t.number, s.step_index`,
           )
           .all(studyId) as StepRow[]
-      ).map(toStoredStep),
+      ).map((row) => toStoredStep(row, this.path)),
     );
   }
 
@@ -419,6 +456,33 @@ class SqliteStore implements Store {
         })
         .immediate(),
     );
+  }
+
+  /**
+   * A tuner that was silent past the lease (suspended, stalled) may have lost its lock to another
+   * one; it must then stop rather than measure the same study twice.
+   */
+  #checkStillLocked(studyId: number): void {
+    const owner = this.#owners.get(studyId);
+    if (owner === undefined || ownsStudyLock(this.#db, studyId, owner)) return;
+    const holder = lockHolder(this.#db, studyId);
+    const study = (this.#db.prepare('SELECT name FROM studies WHERE id = ?').get(studyId) as { name: string }).name;
+    const by = holder === undefined ? 'released by another process' : `taken over by autotune pid ${holder.pid} on ${holder.host}`;
+    throw new AutotuneError(
+      'store',
+      `the lock of study '${study}' was ${by} while this tuner was silent for more than ${Math.round(this.#leaseMs / 1000)} s: stopping so no trial is measured twice; completed trials are kept`,
+    );
+  }
+
+  /** Where a trial row sits, for the one line a bad row gets: the study's name, the trial's number and id. */
+  #trialPlace(row: { id: number; study_id: number; number: number }): RowPlace {
+    return {
+      path: this.path,
+      where: () => {
+        const study = this.#db.prepare('SELECT name FROM studies WHERE id = ?').get(row.study_id) as { name: string } | undefined;
+        return `study "${study?.name ?? `#${row.study_id}`}", trial #${row.number} (id ${row.id})`;
+      },
+    };
   }
 
   #studyRow(name: string): StudyRow | undefined {
@@ -463,11 +527,15 @@ class SqliteStore implements Store {
   }
 }
 
-function toStudyRecord(row: StudyRow): StudyRecord {
+function studyPlace(path: string, name: string): RowPlace {
+  return { path, where: () => `study "${name}"` };
+}
+
+function toStudyRecord(row: StudyRow, path: string): StudyRecord {
   return {
     id: row.id,
     name: row.name,
-    definition: JSON.parse(row.definition) as unknown,
+    definition: jsonColumn(row.definition, studyPlace(path, row.name), 'definition'),
     modelPath: row.model_path,
     modelSha256: row.model_sha256,
     machineId: row.machine_id,
@@ -475,7 +543,7 @@ function toStudyRecord(row: StudyRow): StudyRecord {
     state: row.state,
     strategyUsed: row.strategy_used,
     strategyReason: row.strategy_reason,
-    machineChecks: JSON.parse(row.machine_checks) as MachineCheck[],
+    machineChecks: checkMachineChecks(row.machine_checks, studyPlace(path, row.name)),
   };
 }
 
@@ -485,20 +553,15 @@ interface StepRow {
   step: string;
 }
 
-function toStoredStep(row: StepRow): StoredStep {
-  return { trialId: row.trial_id, index: row.step_index, step: JSON.parse(row.step) as ServingStep };
+function toStoredStep(row: StepRow, path: string): StoredStep {
+  const place: RowPlace = { path, where: () => `trial id ${row.trial_id}, serving step ${row.step_index}` };
+  return { trialId: row.trial_id, index: row.step_index, step: jsonColumn(row.step, place, 'step') as ServingStep };
 }
 
 /** The strategy's name from a study definition, whose schema belongs to the study module. */
 function strategyOf(definition: unknown): string | null {
   if (typeof definition !== 'object' || definition === null || !('strategy' in definition)) return null;
   return typeof definition.strategy === 'string' ? definition.strategy : null;
-}
-
-/** A column that completeTrial always fills; null here means the row was written by something else. */
-function filled<T>(value: T | null): T {
-  if (value === null) throw new AutotuneError('store', 'a completed trial has an empty result column: the database was edited by hand');
-  return value;
 }
 
 function noStudy(id: number): AutotuneError {

@@ -1,6 +1,19 @@
 import type { TrialConfig } from '../placement/types.js';
 import type { TrialResult, WorkerStats } from '../runner/types.js';
+import { checkConfig, checkNumbers, checkStrings, jsonColumn, type RowPlace } from './row-checks.js';
 import type { CapacityRecord, TrialKind, TrialRecord, TrialState } from './types.js';
+
+/** The REAL and INTEGER columns of a trials row, checked to hold numbers (or NULL) when read. */
+export const TRIAL_NUMBER_COLUMNS = [
+  'duration_ms', 'tps', 'ips', 'latency_count', 'mean_ms', 'stddev_ms', 'min_ms', 'max_ms', 'p50_ms', 'p90_ms', 'p99_ms',
+  'p999_ms', 'p99_ci_low', 'p99_ci_high', 'warmup_ms', 'measured_ms', 'stable', 'noisy', 'verified', 'pinned', 'drift',
+  'paired_with', 'round',
+] as const satisfies ReadonlyArray<keyof TrialRow>;
+
+export const WORKER_NUMBER_COLUMNS = [
+  'worker_index', 'pid', 'inferences', 'samples', 'tps', 'p99_ms', 'cpu_time_ms', 'voluntary_ctx_switches',
+  'involuntary_ctx_switches', 'migrations', 'rss_bytes',
+] as const satisfies ReadonlyArray<keyof WorkerRow>;
 
 /** A `trials` row as SQLite returns it (booleans are 0/1, JSON is text). */
 export interface TrialRow {
@@ -97,8 +110,8 @@ export function resultColumns(result: TrialResult): Record<string, string | numb
     p90_ms: l.p90,
     p99_ms: l.p99,
     p999_ms: l.p999,
-    p99_ci_low: l.p99Ci[0],
-    p99_ci_high: l.p99Ci[1],
+    p99_ci_low: l.p99Ci?.[0] ?? null,
+    p99_ci_high: l.p99Ci?.[1] ?? null,
     warmup_ms: result.window.warmupMs,
     measured_ms: result.window.measuredMs,
     stable: bit(result.window.stable),
@@ -126,14 +139,15 @@ export function workerColumns(w: WorkerStats): Record<string, number> {
   };
 }
 
-export function toTrialRecord(row: TrialRow): TrialRecord {
+export function toTrialRecord(row: TrialRow, place: RowPlace): TrialRecord {
+  checkNumbers(row, TRIAL_NUMBER_COLUMNS, place);
   return {
     id: row.id,
     studyId: row.study_id,
     number: row.number,
     kind: row.kind,
     state: row.state,
-    config: JSON.parse(row.config) as TrialConfig,
+    config: checkConfig(row.config, place),
     reason: row.reason,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
@@ -149,18 +163,22 @@ export function toTrialRecord(row: TrialRow): TrialRecord {
     p99CiLow: row.p99_ci_low,
     p99CiHigh: row.p99_ci_high,
     noisy: row.noisy === 1,
-    noiseReasons: JSON.parse(row.noise_reasons) as string[],
+    noiseReasons: checkStrings(row.noise_reasons, place, 'noise_reasons'),
     verified: nullableBool(row.verified),
     pinned: nullableBool(row.pinned),
     drift: row.drift === 1,
     driftReason: row.drift_reason,
     pairedWith: row.paired_with,
     round: row.round,
-    capacity: row.load === null || row.capacity === null ? null : ({ load: JSON.parse(row.load), capacity: JSON.parse(row.capacity) } as CapacityRecord),
+    capacity:
+      row.load === null || row.capacity === null
+        ? null
+        : ({ load: jsonColumn(row.load, place, 'load'), capacity: jsonColumn(row.capacity, place, 'capacity') } as CapacityRecord),
   };
 }
 
-export function toWorkerStats(row: WorkerRow): WorkerStats {
+export function toWorkerStats(row: WorkerRow, place: RowPlace): WorkerStats {
+  checkNumbers(row, WORKER_NUMBER_COLUMNS, place);
   return {
     index: row.worker_index,
     pid: row.pid,

@@ -61,6 +61,8 @@ export interface StudyListing {
   total: number;
   /** When the latest trial started, null before the first. */
   lastTrialAt: string | null;
+  /** Whether a tuner holds the study's lock and is alive; null when no lock is held at all. */
+  tunerAlive: boolean | null;
 }
 
 export interface NewTrial {
@@ -126,6 +128,8 @@ export interface StaleLock {
   pid: number;
   host: string;
   startedAt: string;
+  /** How it is known to be gone: its pid is gone or reused, a reboot, a heartbeat silent past the lease. */
+  why: string;
 }
 
 /** Releases a study lock (idempotent); `tookOver` tells whether a dead tuner's lock was replaced. */
@@ -139,6 +143,11 @@ export interface OpenStoreOptions {
   readonly?: boolean;
   /** How long a write waits for another connection's write to finish (default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * How long a lock holder whose pid cannot be checked from here (another host or PID namespace)
+   * may miss heartbeats before its lock is taken over (default 30000).
+   */
+  lockLeaseMs?: number;
 }
 
 export interface Store {
@@ -157,7 +166,10 @@ export interface Store {
   setMachineChecks(studyId: number, checks: readonly MachineCheck[]): void;
   /** Replaces the stored definition, e.g. when a resumed study is given a larger budget. */
   updateStudyDefinition(studyId: number, definition: unknown): void;
-  /** Only one tuner per study: throws AutotuneError('store') naming the holder when it is alive. */
+  /**
+   * Only one tuner per study: throws AutotuneError('store') naming the holder when it is alive.
+   * While held, a heartbeat keeps the lease; createTrial refuses once the lock was taken over.
+   */
   acquireStudyLock(studyId: number): StudyLockRelease;
 
   /** A new trial in state 'running' with the next number of its study. */

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { AutotuneError } from '../errors.js';
 import { parseShapeFlag, parseValueFlag } from '../workload/flags.js';
 import { parseDurationFlag } from './duration.js';
+import { MAX_STUDY_NAME } from './schema.js';
 
 /** The study fields as `autotune tune` flags (commander's strings, before validation). */
 export interface StudyFlags {
@@ -120,7 +121,8 @@ function defaultStudyName(model: unknown): string {
   const spec = typeof model === 'string' ? model : typeof model === 'object' && model !== null ? (model as Raw).spec : undefined;
   if (typeof spec !== 'string') return 'default';
   const base = spec.replace(/^builtin:/, '').split('/').pop()!.replace(/\.onnx$/i, '');
-  return base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+|-+$/g, '') || 'default';
+  const name = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+|-+$/g, '');
+  return name.slice(0, MAX_STUDY_NAME).replace(/[^A-Za-z0-9]+$/, '') || 'default';
 }
 
 /**
@@ -147,13 +149,20 @@ function words(text: string, flag: string, aliases: Record<string, string[]>): s
   return items.flatMap((w) => aliases[w] ?? [w]);
 }
 
+/**
+ * Plain decimal notation only: Number() also reads 0x2, 1e3, 0b11 and ' 2 ', so --processes 0x2
+ * silently became 2.
+ */
+export function isDecimal(text: string, options: { fraction: boolean }): boolean {
+  return options.fraction ? /^\d+(\.\d+)?$|^\.\d+$/.test(text) : /^\d+$/.test(text);
+}
+
 function integer(text: string, flag: string): number {
-  if (!/^\d+$/.test(text.trim())) throw new AutotuneError('usage', `${flag} "${text}" is not a whole number`);
+  if (!isDecimal(text, { fraction: false })) throw new AutotuneError('usage', `${flag} "${text}" is not a whole number`);
   return Number(text);
 }
 
 function number(text: string, flag: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n)) throw new AutotuneError('usage', `${flag} "${text}" is not a number`);
-  return n;
+  if (!isDecimal(text, { fraction: true })) throw new AutotuneError('usage', `${flag} "${text}" is not a number (write it in decimals, like 20 or 0.05)`);
+  return Number(text);
 }

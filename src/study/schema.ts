@@ -13,6 +13,9 @@ import { durationSeconds } from './duration.js';
  * `autotune tune --study NAME` resumes from the database alone.
  */
 
+/** Long enough to describe a study; short enough for the unit, container and pod names derived from it. */
+export const MAX_STUDY_NAME = 64;
+
 const positiveInt = z
   .int({ error: 'expected a positive integer' })
   .positive({ error: 'expected a positive integer' });
@@ -97,6 +100,7 @@ export const studySchema = z
   .object({
     name: z
       .string({ error: 'expected a study name' })
+      .max(MAX_STUDY_NAME, { error: `expected at most ${MAX_STUDY_NAME} characters` })
       .regex(/^[A-Za-z0-9][\w.-]*$/, { error: 'expected letters, digits, ".", "_" or "-" (starting with a letter or digit)' }),
     model: modelSchema.default({ spec: 'builtin:mlp', shapes: {}, values: {}, sampleFile: null }),
     space: spaceSchema.default(spaceSchema.parse({})),

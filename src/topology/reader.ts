@@ -70,9 +70,11 @@ export class FsReader {
     return raw.replace(/[\0\s]+$/, '').replace(/\0/g, '');
   }
 
+  /** An id file: null when missing; anything but an integer means a damaged snapshot, not id 0. */
   int(path: string): number | null {
     const t = this.text(path);
-    if (t === null || !/^-?\d+$/.test(t)) return null;
+    if (t === null) return null;
+    if (!/^-?\d+$/.test(t)) throw new AutotuneError('input', `${path} holds ${JSON.stringify(t.slice(0, 40))}, not an integer id: the sysfs tree is damaged`);
     return Number(t);
   }
 

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AutotuneError } from '../errors.js';
@@ -16,10 +17,14 @@ export async function cachedBuiltin(spec: BuiltinSpec, cacheDir: string): Promis
     .digest('hex')
     .slice(0, 16);
   const path = join(cacheDir, `${spec.model.name}-${key}.onnx`);
+  const notDirectory = new AutotuneError('input', `the model cache ${cacheDir} is not a directory (a file is in its place): point AUTOTUNE_CACHE at a directory (it is created if missing)`);
+  if (isFile(cacheDir)) throw notDirectory;
   try {
     return { path, sha256: await sha256File(path) };
   } catch (e) {
-    if ((e as AutotuneError).errno !== 'ENOENT') throw e;
+    const errno = (e as AutotuneError).errno;
+    if (errno === 'ENOTDIR') throw notDirectory;
+    if (errno !== 'ENOENT') throw e;
   }
   const bytes = generateBuiltin(spec);
   const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
@@ -33,4 +38,12 @@ export async function cachedBuiltin(spec: BuiltinSpec, cacheDir: string): Promis
     throw new AutotuneError('system', `cannot write the built-in model to ${cacheDir} (${code}): choose a writable cache directory`, { errno: code });
   }
   return { path, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return !statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -6,13 +6,15 @@ import { builtinModelNames } from './builtin-models.js';
 
 /** Fails with one line when `path` is not a regular file; `shown` is how the user wrote it. */
 export async function checkModelFile(path: string, shown = path): Promise<void> {
-  let isFile: boolean;
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
-    isFile = (await stat(path)).isFile();
+    info = await stat(path);
   } catch (e) {
     throw fileError(shown, e);
   }
-  if (!isFile) throw new AutotuneError('input', `model ${shown} is not a file: give an .onnx file`);
+  if (!info.isFile()) throw new AutotuneError('input', `model ${shown} is not a file: give an .onnx file`);
+  // onnxruntime would say only "protobuf parsing failed" about an empty file.
+  if (info.size === 0) throw new AutotuneError('input', `model file ${shown} is empty (0 bytes): it was not written completely; export the model again`);
 }
 
 export async function readModelFile(path: string): Promise<Buffer> {

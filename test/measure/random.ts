@@ -20,3 +20,51 @@ export const exponential = (mean: number) => (u: () => number): number => -mean 
 /** Log-normal by Box-Muller: a latency-like long right tail. */
 export const logNormal = (median: number, sigma: number) => (u: () => number): number =>
   median * Math.exp(sigma * Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()));
+
+/** Standard normal draws by Box-Muller, using both values of each pair (half the log and sqrt calls). */
+export function gaussian(u: () => number): () => number {
+  let spare: number | null = null;
+  return () => {
+    if (spare !== null) {
+      const z = spare;
+      spare = null;
+      return z;
+    }
+    const r = Math.sqrt(-2 * Math.log(1 - u()));
+    const theta = 2 * Math.PI * u();
+    spare = r * Math.sin(theta);
+    return r * Math.cos(theta);
+  };
+}
+
+/** Binomial(n, p) by inversion: cheap while n * p is small (a few steps on average). */
+export function binomial(u: () => number, n: number, p: number): number {
+  if (p >= 1) return n;
+  let pmf = (1 - p) ** n;
+  let cdf = pmf;
+  let k = 0;
+  const v = u();
+  const odds = p / (1 - p);
+  while (v > cdf && k < n) {
+    pmf *= ((n - k) / (k + 1)) * odds;
+    cdf += pmf;
+    k++;
+  }
+  return k;
+}
+
+/**
+ * Exact binomial CDF as a rational comparison, to check the floating-point code against known
+ * values: whether P(X <= k) <= bNum/bDen for X ~ Binomial(n, num/den). BigInt arithmetic, so no
+ * rounding at all: term i is C(n, i) num^i (den - num)^(n - i), each from the last exactly.
+ */
+export function exactCdfAtMost(k: number, n: number, num: bigint, den: bigint, bNum: bigint, bDen: bigint): boolean {
+  const rest = den - num;
+  let term = rest ** BigInt(n);
+  let sum = 0n;
+  for (let i = 0; i <= Math.min(k, n); i++) {
+    sum += term;
+    term = (term * BigInt(n - i) * num) / (BigInt(i + 1) * rest);
+  }
+  return sum * bDen <= bNum * den ** BigInt(n);
+}

@@ -9,7 +9,7 @@ import { logNormal, mulberry32 } from './random.js';
 
 const settings: MeasureSettings = { warmupMs: 0, minMs: 1000, maxMs: 5000, minSamples: 100, p99CiBound: 0.05 };
 
-function summary(count: number, p99: number, ci: [number, number]): LatencySummary {
+function summary(count: number, p99: number, ci: [number, number] | null): LatencySummary {
   return { count, mean: p99 / 2, stddev: 1, min: 0.1, max: p99 * 2, p50: p99 / 2, p90: p99 * 0.8, p99, p999: p99 * 1.5, p99Ci: ci };
 }
 
@@ -47,8 +47,19 @@ test('the maximum time ends the window: unstable unless CI and samples are met',
 
 test('a lopsided CI counts by its farther end, not its half-width', () => {
   const lopsided = summary(1000, 10, [9.9, 10.8]);
-  assert.ok(Math.abs(p99CiSpread(lopsided) - 0.08) < 1e-9);
+  assert.ok(Math.abs(p99CiSpread(lopsided)! - 0.08) < 1e-9);
   assert.equal(isStable(lopsided, settings, 2000).done, false);
+});
+
+test('a window too small for a p99 CI is never stable, and says how many inferences a CI needs', () => {
+  const small = summary(300, 10, null);
+  assert.equal(p99CiSpread(small), null);
+  const waiting = isStable(small, settings, 2000);
+  assert.deepEqual([waiting.done, waiting.stable], [false, false]);
+  assert.match(waiting.reason, /too few samples for a 95% CI of p99 \(needs 368 inferences\)/);
+  const ended = isStable(small, settings, 5000);
+  assert.deepEqual([ended.done, ended.stable], [true, false]);
+  assert.match(ended.reason, /^p99 did not stabilise within 5 s \(too few samples for a 95% CI of p99/);
 });
 
 test('a real recording becomes stable as samples accumulate, and stays stable', () => {

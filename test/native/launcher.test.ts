@@ -114,3 +114,40 @@ test('launcherCommand refuses bad placements before spawning anything', () => {
 function spread(c: { file: string; args: string[] }): [string, string[]] {
   return [c.file, c.args];
 }
+
+/** Waits until process `pid` is gone (or a deadline passes) and says whether it went. */
+async function gone(pid: number, withinMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
+
+test('--die-with-parent: the command gets SIGKILL when the process that started it is killed', async () => {
+  // A shell starts the launcher with itself as the parent, reports the pid, then is killed with SIGKILL.
+  const shell = spawn('/bin/sh', ['-c', `"${launcherPath()}" --die-with-parent $$ -- sleep 60 & echo $!; read never`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [line] = (await once(shell.stdout, 'data')) as [Buffer];
+  const pid = Number(line.toString().trim());
+  // Wait until the launcher has armed the signal and exec'd the command.
+  const deadline = Date.now() + 10_000;
+  while (!statusField(String(pid), 'Name').startsWith('sleep') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(statusField(String(pid), 'Name'), 'sleep');
+  shell.kill('SIGKILL');
+  assert.equal(await gone(pid), true, 'the command died with its parent');
+});
+
+test('--die-with-parent: a parent already gone means the command never starts, and a bad pid is a usage error', () => {
+  const orphan = spawnSync(launcherPath(), ['--die-with-parent', '999999999', '--', 'echo', 'started'], { encoding: 'utf8' });
+  assert.equal(orphan.signal, 'SIGKILL');
+  assert.equal(orphan.stdout, '');
+  const bad = run(launcherPath(), ['--die-with-parent', '12x', '--', 'true']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^autotune-launch: --die-with-parent must be the pid of the parent process; usage: /);
+  assert.deepEqual(launcherCommand({ cpus: null, memPolicy: 'default', mems: [] }, ['true'], { dieWithParent: 42 }).args, ['--die-with-parent', '42', '--', 'true']);
+});

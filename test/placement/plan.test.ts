@@ -71,6 +71,28 @@ test('oversubscription wraps around the usable CPUs and says so', () => {
   assert.equal(ortAffinities(big!).split(';').length, 4);
 });
 
+test('oversubscription is bounded: 4 threads per usable CPU, and a worker per 64 MiB of memory', () => {
+  const over = { oversubscribe: true, pinning: true };
+  // The audit's --processes 100000 --oversubscribe: refused before any process starts, the bound named.
+  assert.equal(
+    usageError(() => planPlacement(config(100000, 1, 'none'), vm2(), over)),
+    'P x T = 100000 threads is more than --oversubscribe allows: at most 4 per usable CPU, 8 on these 2: lower --processes/--threads',
+  );
+  assert.match(usageError(() => planPlacement(config(1, 9, 'none'), vm2(), over)), /^P x T = 9 threads .* 8 on these 2/);
+  assert.match(usageError(() => planPlacement(config(3, 3, 'local'), vm2(), over)), /at most 4 per usable CPU/);
+  assert.equal(feasibility(config(8, 1, 'none'), vm2(), true).ok, true);
+  assert.equal(feasibility(config(4, 2, 'local'), vm2(), true).ok, true);
+  // SMT cores: the bound counts the CPUs a plan may hand out (32 physical cores, not 64 threads).
+  assert.match(usageError(() => planPlacement(config(129, 1, 'none', 'cores'), twoSocket(), over)), /at most 4 per usable CPU, 128 on these 32/);
+  const small = vm2();
+  small.nodes[0]!.memBytes = 256 * 2 ** 20;
+  assert.equal(feasibility(config(4, 1, 'none'), small, true).ok, true);
+  assert.equal(
+    usageError(() => planPlacement(config(5, 1, 'none'), small, over)),
+    '5 worker processes need at least 64 MiB each, but this machine has 0.3 GiB: at most 4 workers; lower --processes',
+  );
+});
+
 test('usable CPU counts: hardware threads with smt all, physical cores with smt cores', () => {
   assert.equal(usableCpuCount(vm2(), 'cores'), 2);
   assert.equal(usableCpuCount(twoSocket(), 'cores'), 32);

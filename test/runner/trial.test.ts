@@ -53,7 +53,9 @@ test('P=2, T=1: each worker runs on its own CPU, read back and verified', async 
   assert.equal(result.latency.count, result.workers[0]!.inferences + result.workers[1]!.inferences);
   assert.ok(result.latency.count >= 100);
   assert.ok(result.latency.p50 <= result.latency.p99 && result.latency.p99 <= result.latency.p999);
-  assert.ok(result.latency.p99Ci[0] <= result.latency.p99 && result.latency.p99 <= result.latency.p99Ci[1]);
+  // A second of the tiny model is thousands of inferences, far past the 368 a p99 CI needs.
+  const ci = result.latency.p99Ci;
+  assert.ok(ci !== null && ci[0] <= result.latency.p99 && result.latency.p99 <= ci[1], `${result.latency.count} inferences, CI ${ci}`);
   assert.ok(Math.abs(result.tps - result.workers[0]!.tps - result.workers[1]!.tps) < 1e-6 * result.tps);
   assert.equal(result.tps, result.ips, 'batch 1: samples/s equals inferences/s');
   assert.ok(result.window.measuredMs >= 1000 && result.window.measuredMs < 3000, `window ${result.window.measuredMs} ms`);

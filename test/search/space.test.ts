@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { AutotuneError } from '../../src/errors.js';
 import { feasibility } from '../../src/placement/index.js';
-import { axisValues, baselineConfig, buildSpace } from '../../src/search/space.js';
+import { axisCount, axisValues, baselineConfig, buildSpace, MAX_SPACE_COMBINATIONS } from '../../src/search/space.js';
 import { configKey } from '../../src/search/strategy.js';
 import { parseStudy } from '../../src/study/schema.js';
 import { cgroupLimited, twoSocket, vm2 } from '../placement/topologies.js';
@@ -14,6 +14,36 @@ test('axis values: lists, linear and pow2 ranges, cpus resolved on the machine',
   assert.deepEqual(axisValues({ min: 3, max: 20, scale: 'pow2' }, 64, 'threads'), [3, 4, 8, 16, 20]);
   assert.deepEqual(axisValues({ min: 1, max: 'cpus', scale: 'pow2' }, 64, 'threads'), [1, 2, 4, 8, 16, 32, 64]);
   assert.throws(() => axisValues({ min: 4, max: 'cpus', scale: 'linear' }, 2, 'threads'), (e: unknown) => e instanceof AutotuneError && e.kind === 'usage');
+});
+
+test('axis counts, computed without enumerating, agree with the enumerated values', () => {
+  let compared = 0;
+  for (const scale of ['linear', 'pow2'] as const)
+    for (let min = 1; min <= 17; min++)
+      for (let max = min; max <= 70; max++) {
+        assert.equal(axisCount({ min, max, scale }, 64), axisValues({ min, max, scale }, 64, 'threads').length, `${min}-${max} ${scale}`);
+        compared++;
+      }
+  assert.equal(compared, 2 * 17 * 70 - 2 * (17 * 16) / 2);
+  assert.equal(axisCount({ min: 1, max: 'cpus', scale: 'pow2' }, 6), 4);
+  assert.equal(axisCount([4, 1, 2, 2], 64), 3);
+  assert.equal(axisCount({ min: 1, max: 100_000_000, scale: 'linear' }, 2), 100_000_000);
+});
+
+test('a space too large to search is one usage error naming its size and the widest axis, before enumerating it', () => {
+  const huge = parseStudy({ name: 's', space: { batch: { min: 1, max: 100_000_000 } } });
+  const refusal = (e: unknown): boolean => {
+    assert.ok(e instanceof AutotuneError && e.kind === 'usage');
+    assert.doesNotMatch(e.message, /\n/);
+    assert.match(e.message, new RegExp(`^the study's space has 800000000 combinations \\(2 processes x 2 threads x 2 numa x 100000000 batch x 1 smt x 1 spinning\\), more than the ${MAX_SPACE_COMBINATIONS} autotune searches: narrow batch`));
+    return true;
+  };
+  assert.throws(() => buildSpace(huge, vm2()), refusal);
+  const fiveMillion = parseStudy({ name: 's', space: { batch: { min: 1, max: 5_000_000 } } });
+  assert.throws(() => buildSpace(fiveMillion, vm2()), /narrow batch/);
+  // At the bound itself the space is still built.
+  const atBound = parseStudy({ name: 's', space: { processes: [1], threads: [1], numa: ['none'], batch: { min: 1, max: MAX_SPACE_COMBINATIONS } } });
+  assert.equal(buildSpace(atBound, vm2()).configs.length, MAX_SPACE_COMBINATIONS);
 });
 
 test('the default space on a 2-CPU VM: 18 feasible configurations, 6 dropped', () => {

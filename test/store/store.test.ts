@@ -72,6 +72,19 @@ test('a study with its trials survives closing and reopening, result for result'
   });
 });
 
+test('a result too small for a p99 CI is stored with NULL bounds and reads back without one', () => {
+  withStore((store) => {
+    const study = newStudy(store);
+    const trial = store.createTrial(study.id, { config: config(), reason: 'short window', kind: 'search' });
+    const measured = trialResult(config(), 1);
+    const result = { ...measured, latency: { ...measured.latency, p99Ci: null } };
+    store.completeTrial(trial.id, result);
+    assert.deepEqual(store.getTrialResult(trial.id), result);
+    const record = store.listTrials(study.id)[0]!;
+    assert.deepEqual([record.p99CiLow, record.p99CiHigh], [null, null]);
+  });
+});
+
 test('the same fingerprint is one machine; another fingerprint is another', () => {
   withStore((store) => {
     const a = store.upsertMachine(fingerprint, topology);

@@ -2,22 +2,9 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { isInteractive } from '../../src/cli/interactive.js';
 import { formatSummary } from '../../src/cli/reporters/format.js';
-import type { TrialConfig } from '../../src/placement/types.js';
-import type { TrialRecord } from '../../src/store/index.js';
 import { driftBetween, driftBounds } from '../../src/study/drift.js';
 import { summarizeTrials } from '../../src/study/summary.js';
-
-let nextId = 1;
-function trial(config: Partial<TrialConfig>, tps: number, p99Ms: number, over: Partial<TrialRecord> = {}): TrialRecord {
-  const id = nextId++;
-  return {
-    id, studyId: 1, number: id, kind: config.baseline ? 'baseline' : 'search', state: 'complete',
-    config: { processes: 1, threads: 1, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline: false, ...config },
-    reason: '', startedAt: '', finishedAt: '', durationMs: 1, error: null, tps, ips: tps, p50Ms: p99Ms / 2, p90Ms: p99Ms,
-    p99Ms, p999Ms: p99Ms, meanMs: p99Ms / 2, p99CiLow: p99Ms, p99CiHigh: p99Ms, noisy: false, noiseReasons: [],
-    verified: true, pinned: true, drift: false, driftReason: null, pairedWith: null, round: null, capacity: null, ...over,
-  };
-}
+import { trialRecord as trial } from '../fixtures/report/trial-record.js';
 
 test('summary: front, best under the SLO, gain over the baseline; repeats by their median, drifted ones left out', () => {
   const trials = [

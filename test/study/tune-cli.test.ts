@@ -134,6 +134,25 @@ test('two tuners on one study: the second refuses naming the first; Ctrl-C stops
   assert.ok(trials.slice(0, -1).every((t) => t.state === 'complete'));
 });
 
+test('SIGTERM stops the tuner like Ctrl-C but exits 143, and studies then shows a killed tuner as stopped', async () => {
+  const dir = tempDir();
+  const args = [...FLAGS, '--json', '--db', 'autotune.db'];
+  const first = tuner(dir, args);
+  assert.ok(await first.waitFor((e) => e.type === 'trialPhase' && e.phase === 'measuring'), first.stderr());
+  first.child.kill('SIGTERM');
+  await first.closed;
+  assert.equal((await exited(first.child)).code, 143, first.stderr());
+  assert.deepEqual(workersOf(first.child.pid!), []);
+
+  // A tuner killed outright leaves its study 'running' in the database; the listing tells the truth.
+  const second = tuner(dir, args);
+  assert.ok(await second.waitFor((e) => e.type === 'trialPhase' && e.phase === 'measuring'), second.stderr());
+  second.child.kill('SIGKILL');
+  await exited(second.child);
+  const table = spawnSync(process.execPath, [BIN, 'studies', '--db', 'autotune.db'], { cwd: dir, encoding: 'utf8' });
+  assert.match(table.stdout, /\nmlp-in-32-hidden-64-layers-2-out-8\s+stopped \(tuner gone\)\s/, table.stdout);
+});
+
 test('CLI: a study file with a wrong field, a bad flag, and the studies listing', () => {
   const dir = tempDir();
   const bad = spawnSync(process.execPath, [BIN, 'tune', join(FIXTURES, 'bad-field.yaml'), '--db', 'autotune.db'], { cwd: dir, encoding: 'utf8' });

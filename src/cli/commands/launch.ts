@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { AutotuneError } from '../../errors.js';
+import { AutotuneError, stoppedBy } from '../../errors.js';
 import { launchInstances } from '../../export/index.js';
 import { DEFAULT_DB_PATH } from '../../store/index.js';
+import { isDecimal } from '../../study/flags.js';
 import { chooseTrial, parseBasePort } from './report-source.js';
 
 interface LaunchFlags {
@@ -36,7 +37,7 @@ export function register(program: Command): void {
 async function launch(study: string | null, argv: string[], flags: LaunchFlags): Promise<void> {
   const basePort = parseBasePort(flags.basePort);
   const graceS = Number(flags.grace);
-  if (!(graceS >= 0)) throw new AutotuneError('usage', `--grace ${flags.grace}: expected seconds >= 0`);
+  if (!isDecimal(flags.grace, { fraction: true })) throw new AutotuneError('usage', `--grace ${flags.grace}: expected seconds >= 0`);
   const chosen = chooseTrial(flags.db, study, flags.pick);
   const launched = launchInstances(chosen, argv, { basePort, stdio: 'inherit', graceMs: graceS * 1000 });
   process.stderr.write(`launch: ${launched.pids.length} instance(s) of trial ${chosen.trialId} (${chosen.reason}); pids ${launched.pids.join(' ')}\n`);
@@ -50,7 +51,7 @@ async function launch(study: string | null, argv: string[], flags: LaunchFlags):
   try {
     const exits = await launched.exited;
     for (const e of exits) process.stderr.write(`launch: instance ${e.index} (pid ${e.pid}) exited ${e.signal ?? `with code ${e.code}`}\n`);
-    if (signalled !== null) throw new AutotuneError('interrupted', `stopped by ${signalled}: all ${exits.length} instance(s) exited`);
+    if (signalled !== null) throw new AutotuneError(stoppedBy(signalled), `stopped by ${signalled}: all ${exits.length} instance(s) and what they started exited`);
     const failed = exits.find((e) => e.code !== 0);
     if (failed !== undefined) process.exitCode = failed.code ?? 1;
   } finally {

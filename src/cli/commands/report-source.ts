@@ -2,6 +2,7 @@ import { AutotuneError } from '../../errors.js';
 import { choose, parsePick, type Chosen } from '../../export/index.js';
 import { buildReport, selectStudy, type Report } from '../../report/index.js';
 import { DEFAULT_DB_PATH, openStore, type Store } from '../../store/index.js';
+import { isDecimal } from '../../study/flags.js';
 import { fingerprint, onnxruntimeVersion } from '../../topology/fingerprint.js';
 import { readTopology } from '../../topology/read-topology.js';
 import type { Fingerprint } from '../../topology/types.js';
@@ -23,7 +24,7 @@ export function loadReport(store: Store, name: string | null, here: Fingerprint 
 /** `--base-port` of export and launch: instance i listens on base + i. */
 export function parseBasePort(text: string): number {
   const basePort = Number(text);
-  if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65535) throw new AutotuneError('usage', `--base-port ${text}: expected a port number 1-65535`);
+  if (!isDecimal(text, { fraction: false }) || basePort < 1 || basePort > 65535) throw new AutotuneError('usage', `--base-port ${text}: expected a port number 1-65535`);
   return basePort;
 }
 

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AutotuneError } from '../../errors.js';
 import {
@@ -12,6 +11,7 @@ import {
   renderText,
 } from '../../report/index.js';
 import { DEFAULT_DB_PATH, openStore } from '../../store/index.js';
+import { writeOutputFile } from '../output-file.js';
 import { hereFingerprint, loadReport } from './report-source.js';
 
 interface ReportFlags {
@@ -52,7 +52,7 @@ async function report(study: string | null, flags: ReportFlags): Promise<void> {
     const reports = names.map((name) => loadReport(store, name, here));
     const compare = reports.length > 1;
     if (flags.html !== undefined) {
-      writeFileSync(flags.html, await renderHtml(reports));
+      writeOutputFile(flags.html, await renderHtml(reports));
       process.stdout.write(`wrote ${flags.html}\n`);
       return;
     }

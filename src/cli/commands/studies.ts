@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { oneLine } from '../../errors.js';
 import { describeStudy, strategyLabel } from '../../report/describe-study.js';
 import { DEFAULT_DB_PATH, openStore, type Store, type StudyListing } from '../../store/index.js';
 
@@ -29,18 +30,23 @@ function described(store: Store, listing: StudyListing): ListedStudy {
   return { ...listing, model, strategyUsed };
 }
 
+/** A study left 'running' by a tuner that was killed is not running: say so. */
+function stateLabel(s: ListedStudy): string {
+  return s.state === 'running' && s.tunerAlive !== true ? 'stopped (tuner gone)' : s.state;
+}
+
 function renderStudies(studies: readonly ListedStudy[], path: string): string {
   if (studies.length === 0) return `no studies in ${path} yet: run autotune tune\n`;
   const header = ['STUDY', 'STATE', 'COMPLETE', 'FAILED', 'INTERRUPTED', 'TOTAL', 'STRATEGY', 'MODEL', 'CREATED', 'LAST TRIAL'];
   const rows = studies.map((s) => [
-    s.name,
-    s.state,
+    oneLine(s.name),
+    stateLabel(s),
     String(s.counts.complete),
     String(s.counts.failed),
     String(s.counts.interrupted),
     String(s.total),
     strategyLabel(s.strategy, s.strategyUsed) ?? '-',
-    s.model,
+    oneLine(s.model),
     s.createdAt.replace(/\.\d+Z$/, 'Z'),
     s.lastTrialAt?.replace(/\.\d+Z$/, 'Z') ?? '-',
   ]);

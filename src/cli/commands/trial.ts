@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { AutotuneError } from '../../errors.js';
+import { AutotuneError, stoppedBy } from '../../errors.js';
 import { NUMA_POLICIES, SMT_USES, type NumaPolicy, type SmtUse, type TrialConfig } from '../../placement/types.js';
+import { TOO_FEW_SAMPLES } from '../../measure/index.js';
 import { ARRIVAL_PROCESSES, DISPATCHES, runServing, runTrial, type ArrivalProcess, type Dispatch } from '../../runner/index.js';
 import type { LoadSettings, MeasureSettings, RunnerEvent, ServingResult, TrialResult } from '../../runner/types.js';
 import { parseDurationFlag } from '../../study/duration.js';
 import { renderServing } from '../reporters/serving.js';
 import { formatCpuList } from '../../topology/cpulist.js';
+import { isDecimal } from '../../study/flags.js';
 import { readTopology } from '../../topology/read-topology.js';
 import { parseShapeFlag, parseValueFlag, resolveModel, type InputOptions } from '../../workload/index.js';
 
@@ -46,23 +48,22 @@ function usage(message: string): AutotuneError {
 function wholeNumber(flag: string, min: number) {
   return (raw: string): number => {
     const n = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(n) || n < min) throw usage(`${flag} must be a whole number >= ${min} (got "${raw}")`);
+    if (!isDecimal(raw, { fraction: false }) || n < min) throw usage(`${flag} must be a whole number >= ${min} (got "${raw}")`);
     return n;
   };
 }
 
 function seconds(flag: string) {
   return (raw: string): number => {
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw usage(`${flag} must be a number of seconds >= 0 (got "${raw}")`);
-    return n;
+    if (!isDecimal(raw, { fraction: true })) throw usage(`${flag} must be a number of seconds >= 0 (got "${raw}")`);
+    return Number(raw);
   };
 }
 
 function fraction(flag: string) {
   return (raw: string): number => {
     const n = Number(raw);
-    if (!(n > 0 && n < 1)) throw usage(`${flag} must be a fraction between 0 and 1, e.g. 0.05 (got "${raw}")`);
+    if (!isDecimal(raw, { fraction: true }) || !(n > 0 && n < 1)) throw usage(`${flag} must be a fraction between 0 and 1, e.g. 0.05 (got "${raw}")`);
     return n;
   };
 }
@@ -164,8 +165,13 @@ async function trial(flags: TrialFlags): Promise<TrialResult | ServingResult> {
   const cacheDir = process.env.AUTOTUNE_CACHE ?? resolve('.autotune', 'models');
   const model = await resolveModel(flags.model, { cacheDir });
   const controller = new AbortController();
-  const interrupt = (): void => controller.abort();
+  let stoppedWith: NodeJS.Signals | null = null;
+  const interrupt = (signal: NodeJS.Signals): void => {
+    stoppedWith = signal;
+    controller.abort();
+  };
   process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   const request = { config, model, inputs, measure, oversubscribe: flags.oversubscribe, topology };
   const options = { signal: controller.signal, onEvent: flags.json ? undefined : showEvent };
   const load: LoadSettings = { arrivals: flags.arrivals, dispatch: flags.dispatch, maxQueueDelayMs: flags.maxDelay, seed: flags.seed };
@@ -176,8 +182,15 @@ async function trial(flags: TrialFlags): Promise<TrialResult | ServingResult> {
       return await runServing({ ...request, load }, plan, options);
     }
     return await runTrial(request, options);
+  } catch (error) {
+    // The runner stops the same way for either signal; the exit code says which one it was.
+    if (stoppedWith !== null && error instanceof AutotuneError && error.kind === 'interrupted') {
+      throw new AutotuneError(stoppedBy(stoppedWith), error.message, { cause: error });
+    }
+    throw error;
   } finally {
     process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
   }
 }
 
@@ -228,7 +241,7 @@ export function renderSummary(r: TrialResult): string {
       const pages = Object.entries(w.pagesPerNode).map(([node, n]) => `N${node}=${n}`).join(' ');
       return `  worker ${w.index} pid ${w.pid}: ${w.threads.length} threads on CPUs ${cpus}; pages ${pages || 'unknown'}`;
     }),
-    `latency     p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)} (95% CI ${ms(l.p99Ci[0])} - ${ms(l.p99Ci[1])})  p99.9 ${ms(l.p999)}`,
+    `latency     p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)} (95% CI${l.p99Ci === null ? `: ${TOO_FEW_SAMPLES}` : ` ${ms(l.p99Ci[0])} - ${ms(l.p99Ci[1])}`})  p99.9 ${ms(l.p999)}`,
     `            mean ${ms(l.mean)} ± ${ms(l.stddev)}  min ${ms(l.min)}  max ${ms(l.max)}  (${l.count} inferences)`,
     `throughput  ${rate(r.tps)} samples/s  ${rate(r.ips)} inferences/s`,
     `window      warm-up ${(r.window.warmupMs / 1000).toFixed(1)} s, measured ${(r.window.measuredMs / 1000).toFixed(1)} s, p99 ${r.window.stable ? 'stable' : 'NOT stable'}`,

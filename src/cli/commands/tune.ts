@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { AutotuneError } from '../../errors.js';
+import { AutotuneError, stoppedBy } from '../../errors.js';
 import { DEFAULT_DB_PATH, openStore } from '../../store/index.js';
 import type { StudyEventListener } from '../../study/events.js';
 import { readStudyFile } from '../../study/file.js';
@@ -82,8 +83,10 @@ async function tune(file: string | undefined, flags: TuneFlags): Promise<void> {
     dashboard?.listener ?? (flags.json ? createJsonLinesReporter(write) : createPlainReporter(write));
 
   // First Ctrl-C (or SIGTERM): abort the current trial cleanly and save; second: stop waiting now.
-  const onSignal = (): void => {
+  let stoppedWith: NodeJS.Signals = 'SIGINT';
+  const onSignal = (signal: NodeJS.Signals): void => {
     if (!stop.signal.aborted) {
+      stoppedWith = signal;
       stop.abort();
       if (!flags.json && !dashboard) process.stderr.write('stopping: cleaning up the current trial (Ctrl-C again to abort now)\n');
     } else abortNow.abort();
@@ -104,7 +107,7 @@ async function tune(file: string | undefined, flags: TuneFlags): Promise<void> {
       await dashboard.done();
       write(`${formatSummary(outcome.summary, definition.sloMs).join('\n')}\n`);
     }
-    if (outcome.reason === 'interrupted') process.exitCode = new AutotuneError('interrupted', 'interrupted').exitCode;
+    if (outcome.reason === 'interrupted') process.exitCode = new AutotuneError(stoppedBy(stoppedWith), 'interrupted').exitCode;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -118,6 +121,15 @@ function loadDefinition(file: string | undefined, flags: TuneFlags, dbPath: stri
   }
   if (file !== undefined) return parseStudy(applyStudyFlags(readStudyFile(file), flags), `${file}: study`);
   if (flags.study !== undefined) {
+    if (flags.name !== undefined) {
+      throw new AutotuneError('usage', `give --study ${flags.study} to resume a stored study or --name ${flags.name} to start one, not both`);
+    }
+    if (!existsSync(dbPath)) {
+      throw new AutotuneError(
+        'usage',
+        `there is no database at ${dbPath} to resume study "${flags.study}" from: --study resumes a study stored there; to start one, use --name ${flags.study} (with --model or a study file)`,
+      );
+    }
     const store = openStore(dbPath, { readonly: true });
     try {
       const study = store.getStudy(flags.study);

@@ -1,3 +1,4 @@
+import { TOO_FEW_SAMPLES } from '../../measure/index.js';
 import type { StudyEvent, StudyEventListener } from '../../study/events.js';
 import { formatDuration } from '../../study/duration.js';
 import { capacityText, stepVerdict } from '../../report/serving-text.js';
@@ -58,14 +59,14 @@ export function createPlainReporter(write: (line: string) => void): StudyEventLi
       }
       case 'trialFinished': {
         const r = event.result;
-        const ci = (r.latency.p99Ci[1] - r.latency.p99Ci[0]) / 2;
+        const ci = r.latency.p99Ci === null ? `95% CI: ${TOO_FEW_SAMPLES}` : `±${((r.latency.p99Ci[1] - r.latency.p99Ci[0]) / 2).toFixed(2)}`;
         const flags = [
           r.noisy ? `noisy: ${r.noiseReasons.join('; ')}` : null,
           r.verification.verified ? null : `placement NOT verified: ${r.verification.mismatches.join('; ')}`,
         ].filter((f) => f !== null);
         out(
           event,
-          `${ended(event.trialId, event.number)} ${formatConfig(r.config)}: ${r.tps.toFixed(1)} samples/s, p99 ${r.latency.p99.toFixed(2)} ms (±${ci.toFixed(2)})` +
+          `${ended(event.trialId, event.number)} ${formatConfig(r.config)}: ${r.tps.toFixed(1)} samples/s, p99 ${r.latency.p99.toFixed(2)} ms (${ci})` +
             ` in ${formatDuration(event.durationMs)}${flags.length > 0 ? ` [${flags.join('; ')}]` : ''}`,
         );
         return;
