@@ -1,8 +1,9 @@
 import { configLabel } from '../report/points.js';
+import { capacityText } from '../report/serving-text.js';
 import { instancesOf } from './instances.js';
 import type { Chosen } from './pick.js';
 
-export const EXPORT_SCHEMA = 'autotune.export/1';
+export const EXPORT_SCHEMA = 'autotune.export/2';
 
 /** The whole measured configuration and placement, plus the onnxruntime session options per instance. */
 export function renderExportJson(chosen: Chosen): string {
@@ -25,6 +26,19 @@ export function renderExportJson(chosen: Chosen): string {
       onnxruntimeVersion: result.onnxruntimeVersion,
       model: result.model,
     },
+    /** Open loop, latency from the scheduled arrival: the rate this configuration sustains under the SLO. */
+    serving:
+      chosen.capacity === null
+        ? null
+        : {
+            sloMs: chosen.capacity.sloMs,
+            capacityRps: chosen.capacity.capacityRps,
+            bracketRps: chosen.capacity.bracket,
+            p99MsAtCapacity: chosen.capacity.atCapacity?.p99Ms ?? null,
+            p99CiAtCapacity: chosen.capacity.atCapacity?.p99Ci ?? null,
+            load: chosen.capacity.load,
+            summary: capacityText(chosen.capacity, chosen.capacity.load),
+          },
     plan: result.plan,
     instances: instancesOf(result).map(({ rssBytes, ...instance }) => ({ ...instance, measuredRssBytes: rssBytes })),
   };

@@ -1,5 +1,6 @@
 import { AutotuneError } from '../errors.js';
-import type { Report, PickKind } from '../report/types.js';
+import type { Report, PickKind, ReportCapacity } from '../report/types.js';
+import { configKey } from '../search/strategy.js';
 import { PICK_KINDS } from '../report/types.js';
 import type { TrialResult } from '../runner/types.js';
 import type { Store } from '../store/types.js';
@@ -21,6 +22,8 @@ export interface Chosen {
   /** One line: why this configuration (the recommendation's reason, or 'picked by trial id'). */
   reason: string;
   result: TrialResult;
+  /** Its capacity under the study's SLO, measured open loop; null when the serving phase did not measure it. */
+  capacity: ReportCapacity | null;
 }
 
 export function choose(store: Store, report: Report, pick: Pick): Chosen {
@@ -31,7 +34,8 @@ export function choose(store: Store, report: Report, pick: Pick): Chosen {
       const why = report.warnings.find((w) => w.kind === 'slo')?.message ?? `study "${name}" has no ${pick} recommendation`;
       throw new AutotuneError('input', `cannot pick ${pick}: ${why}`);
     }
-    return { studyName: name, trialId: rec.point.trialId, trialNumber: rec.point.trialNumber, reason: rec.reason, result: stored(store, rec.point.trialId, name) };
+    const result = stored(store, rec.point.trialId, name);
+    return { studyName: name, trialId: rec.point.trialId, trialNumber: rec.point.trialNumber, reason: rec.reason, result, capacity: capacityOf(report, result) };
   }
   const trial = report.trials.find((t) => t.id === pick.trialId);
   if (trial === undefined) {
@@ -40,7 +44,12 @@ export function choose(store: Store, report: Report, pick: Pick): Chosen {
   if (trial.state !== 'complete') {
     throw new AutotuneError('input', `trial ${trial.id} of study "${name}" is ${trial.state}, not complete: pick a measured trial`);
   }
-  return { studyName: name, trialId: trial.id, trialNumber: trial.number, reason: `picked by trial id ${trial.id}`, result: stored(store, trial.id, name) };
+  const result = stored(store, trial.id, name);
+  return { studyName: name, trialId: trial.id, trialNumber: trial.number, reason: `picked by trial id ${trial.id}`, result, capacity: capacityOf(report, result) };
+}
+
+function capacityOf(report: Report, result: TrialResult): ReportCapacity | null {
+  return report.capacities.find((c) => configKey(c.config) === configKey(result.config)) ?? null;
 }
 
 function stored(store: Store, trialId: number, study: string): TrialResult {

@@ -89,3 +89,29 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
     view.finalize();
   }
 }
+
+/**
+ * p99 (from the scheduled arrival) against the offered rate, every window of every capacity search
+ * of a study, one line per configuration, the SLO as a rule: where each line crosses it is that
+ * configuration's capacity. Overloaded windows are drawn as crosses (their p99 only measures how
+ * long the window ran).
+ */
+export function servingSpec(report: Report): TopLevelSpec {
+  const values = report.capacities.flatMap((c) =>
+    c.steps.filter((s) => s.p99Ms !== null).map((s) => ({ config: c.label, offered: s.offeredRps, p99: s.p99Ms, state: s.overloaded ? 'overloaded' : 'served' })),
+  );
+  const x = { field: 'offered', type: 'quantitative', title: 'offered rate (requests/s)', scale: { zero: false } } as const;
+  const y = { field: 'p99', type: 'quantitative', title: 'p99 from the scheduled arrival (ms)', scale: { type: 'log' } } as const;
+  const color = { field: 'config', type: 'nominal', title: 'configuration' } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 640,
+    height: 360,
+    title: `p99 under open-loop load (SLO ${report.study.sloMs ?? '?'} ms)`,
+    layer: [
+      { data: { values }, mark: { type: 'line', point: false, opacity: 0.6 }, encoding: { x, y, color, order: { field: 'offered', type: 'quantitative' } } },
+      { data: { values }, mark: { type: 'point', filled: true, size: 60 }, encoding: { x, y, color, shape: { field: 'state', type: 'nominal', title: 'window', scale: { domain: ['served', 'overloaded'], range: ['circle', 'cross'] } } } },
+      { data: { values: [{ slo: report.study.sloMs ?? 0 }] }, mark: { type: 'rule', strokeDash: [6, 4], color: '#2ca02c' }, encoding: { y: { field: 'slo', type: 'quantitative' } } },
+    ],
+  };
+}

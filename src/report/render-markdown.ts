@@ -1,4 +1,5 @@
 import { fmt } from './recommend.js';
+import { CAPACITY_HEADER, capacityNotes, capacityRow } from './serving-text.js';
 import { gainText, headline, pointHeader, pointRow } from './render-text.js';
 import type { Report } from './types.js';
 
@@ -8,7 +9,11 @@ export function renderMarkdown(report: Report): string {
   out.push(...mdTable(['PICK', 'CONFIG', 'TPS', 'P99 MS', 'TRIAL', 'GAIN', 'WHY'], report.recommendations.map((r) => [
     r.pick, r.point.label, fmt(r.point.tps), fmt(r.point.p99Ms), String(r.point.trialId), gainText(r.gain, r.point.config.baseline), r.reason,
   ])));
-  out.push('', `## Pareto front (p99 vs TPS)`, '', `${report.front.length} configuration(s) on the front, ${report.dominated} dominated.`, '');
+  if (report.capacities.length > 0) {
+    out.push('', `## Capacity under the ${fmt(report.study.sloMs ?? 0)} ms SLO (open loop)`, '');
+    out.push(...mdTable(CAPACITY_HEADER, report.capacities.map(capacityRow)), '', ...capacityNotes(report.capacities).map((l) => `- ${mdText(l)}`));
+  }
+  out.push('', `## Pareto front (p99 vs TPS, closed loop)`, '', `${report.front.length} configuration(s) on the front, ${report.dominated} dominated. Closed-loop p99 is service time at saturation, with no queueing.`, '');
   out.push(...mdTable(pointHeader, report.front.map(pointRow)));
   out.push('', '## What mattered', '');
   for (const effect of report.effects) {

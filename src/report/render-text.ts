@@ -1,5 +1,6 @@
 import { strategyLabel } from './describe-study.js';
 import { ciText, fmt } from './recommend.js';
+import { CAPACITY_HEADER, capacityNotes, capacityRow } from './serving-text.js';
 import type { Gain, GainAgainst, RatioEstimate, Report, ReportPoint } from './types.js';
 
 /** The terminal report: recommendations first (what to deploy), then the evidence. */
@@ -10,7 +11,11 @@ export function renderText(report: Report): string {
   const sloUnmet = warnings.find((w) => w.kind === 'slo');
   if (sloUnmet !== undefined) lines.push(`  slo     none: ${sloUnmet.message}`);
   for (const r of report.recommendations) lines.push(`  ${r.pick.padEnd(8)}${r.point.label} (trial ${r.point.trialId}): ${r.reason}`, `          ${gainText(r.gain, r.point.config.baseline)}`);
-  lines.push('', `Pareto front, p99 vs TPS: ${report.front.length} configuration(s) on it, ${report.dominated} dominated`);
+  if (report.capacities.length > 0) {
+    lines.push('', `Capacity under the ${fmt(report.study.sloMs ?? 0)} ms SLO, measured open loop`);
+    lines.push(...indent(alignTable(CAPACITY_HEADER, report.capacities.map(capacityRow))), ...indent(capacityNotes(report.capacities)));
+  }
+  lines.push('', `Pareto front, p99 vs TPS (closed loop: p99 is service time at saturation, no queueing): ${report.front.length} configuration(s) on it, ${report.dominated} dominated`);
   lines.push(...indent(alignTable(pointHeader, report.front.map(pointRow))));
   lines.push('', 'What mattered (over the measured configurations, baseline excluded)');
   for (const effect of report.effects) {

@@ -1,4 +1,5 @@
 import type { CapacityOutcome, LoadSettings, ServingStep } from '../runner/types.js';
+import type { ReportCapacity } from './types.js';
 import { ciText, fmt } from './recommend.js';
 
 /** `open loop, Poisson arrivals, shared dispatch`: what a serving figure was measured under. */
@@ -44,4 +45,34 @@ export function capacityText(capacity: Pick<CapacityOutcome, 'sloMs' | 'capacity
   }
   const uncertain = capacity.uncertain ? '; a deciding step was undecided at the maximum time' : '';
   return `sustains ${fmt(capacity.capacityRps)} req/s at p99 <= ${under} (${loadLabel(load)}; capacity in ${fmt(capacity.bracket[0])}-${fmt(capacity.bracket[1])} req/s${uncertain})`;
+}
+
+export const CAPACITY_HEADER = ['CONFIG', 'CAPACITY REQ/S', 'BRACKET', 'P99 MS THERE', 'P99 95% CI', 'QUEUE SHARE', 'VS BASELINE', 'WINDOWS'];
+
+/** One row of the capacity table: what the configuration sustains under the SLO, and its gain. */
+export function capacityRow(c: ReportCapacity): string[] {
+  const at = c.atCapacity;
+  const gain = c.gain?.total ?? c.gain?.placement ?? null;
+  const vs = c.config.baseline ? 'baseline' : gain === null ? '-' : `${gain.ratio.toFixed(2)}x (b${gain.baselineBatch}; ${gain.bounds[0].toFixed(2)}-${gain.bounds[1].toFixed(2)})`;
+  return [
+    c.label,
+    c.capacityRps === null ? 'none' : `${fmt(c.capacityRps)}${c.uncertain ? '?' : ''}`,
+    `${fmt(c.bracket[0])}-${fmt(c.bracket[1])}`,
+    at === null ? '-' : fmt(at.p99Ms),
+    at === null ? '-' : ciText(at.p99Ci),
+    at?.queueShare == null ? '-' : `${Math.round(at.queueShare * 100)}%`,
+    vs,
+    String(c.steps.length),
+  ];
+}
+
+/** The lines under the capacity table: what its figures are. */
+export function capacityNotes(capacities: readonly ReportCapacity[]): string[] {
+  const first = capacities[0];
+  if (first === undefined) return [];
+  return [
+    `Latency counted from each request's scheduled arrival (${loadLabel(first.load)}): queue wait plus service, as a deployment at that rate sees it.`,
+    'Capacity: the highest offered rate whose p99 met the SLO at 95% confidence (binomial test on the requests over it); "?" where a deciding window was undecided at its maximum time.',
+    'VS BASELINE: capacity over the baseline\'s at the batch named; the range is what the two searches\' brackets allow, not a confidence interval.',
+  ];
 }

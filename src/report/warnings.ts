@@ -2,6 +2,7 @@ import { unpinnedReasonIn } from '../runner/unpinned-note.js';
 import { checkWarnings } from '../topology/health.js';
 import type { Store, StudyRecord, TrialRecord } from '../store/types.js';
 import type { Fingerprint } from '../topology/types.js';
+import { configKey } from '../search/strategy.js';
 import { fmt } from './recommend.js';
 import type { ReportPoint, ReportWarning } from './types.js';
 
@@ -37,7 +38,9 @@ export function reportWarnings(input: WarningInputs): ReportWarning[] {
   const noisy = front.filter((p) => p.noisy);
   if (noisy.length > 0) {
     const reasons = noisy.map((p) => trials.find((t) => t.id === p.trialId)?.noiseReasons[0]).find((r) => r !== undefined);
-    add('noisy', `${noisy.length} front point(s) measured noisily (${list(noisy)})${reasons ? `: ${reasons}` : ''}; re-measure them with --repeats before trusting the order`);
+    const confirmed = noisy.filter((p) => trials.some((t) => t.kind === 'confirm' && configKey(t.config) === configKey(p.config)));
+    const advice = confirmed.length === noisy.length ? 'most of their runs were noisy even when measured again: trust their order only as far as the gain intervals go' : 're-measure them (resume the study: it confirms noisy front points) before trusting the order';
+    add('noisy', `${noisy.length} front point(s) measured noisily (${list(noisy)})${reasons ? `: ${reasons}` : ''}; ${advice}`);
   }
   const unverified = points.filter((p) => p.verified === false);
   if (unverified.length > 0) {

@@ -34,11 +34,22 @@ export function openDatabase(path: string, options: ConnectionOptions): Db {
   try {
     configure(db, options.readonly);
     checkIntegrity(db, path);
-    if (options.readonly) requireCurrentSchema(db, path);
-    else migrate(db, path);
+    if (!options.readonly) {
+      migrate(db, path);
+      return db;
+    }
+    const version = checkSchema(db, path);
+    if (version === 0 || version === SCHEMA_VERSION) {
+      requireCurrentSchema(db, path);
+      return db;
+    }
+    // An older database stays readable without being changed: its copy is upgraded and read.
+    db.close();
+    db = openSnapshot(path, options.busyTimeoutMs, true);
+    migrate(db, path);
     return db;
   } catch (e) {
-    db.close();
+    if (db.open) db.close();
     throw translateSqliteError(e, path, options.busyTimeoutMs);
   }
 }
@@ -57,16 +68,17 @@ function onReadOnlyDirectory(path: string): boolean {
 /**
  * A WAL database can only be read where SQLite can create its -shm index beside it, and a file on
  * a read-only mount cannot change under us: reports read a copy of it (and of its -wal) made in a
- * temporary directory, removed when this process exits.
+ * temporary directory, removed when this process exits. A copy opened `writable` can be upgraded
+ * to the current schema while the original stays as it was.
  */
-function openSnapshot(path: string, busyTimeoutMs: number): Db {
+function openSnapshot(path: string, busyTimeoutMs: number, writable = false): Db {
   const dir = mkdtempSync(join(tmpdir(), 'autotune-readonly-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const copy = join(dir, basename(path));
   try {
     copyFileSync(path, copy);
     if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
-    return openSqlite(copy, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+    return openSqlite(copy, { readonly: !writable, fileMustExist: true, timeout: busyTimeoutMs });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== undefined && !code.startsWith('SQLITE')) {

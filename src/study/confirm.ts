@@ -48,26 +48,25 @@ export function nextConfirmationRun(
   options: { sloMs: number | null; pairs: number; userBatch: number; baselineAt: (batch: number) => TrialConfig },
 ): ConfirmationRun | null {
   const ended = (t: TrialRecord): boolean => t.state === 'complete' || t.state === 'failed';
+  const partners = (batch: number): TrialConfig[] => {
+    const own = options.baselineAt(batch);
+    return batch === options.userBatch ? [own] : [own, options.baselineAt(options.userBatch)];
+  };
+  const pairOf = (run: TrialRecord, partner: TrialConfig): TrialRecord | undefined =>
+    trials.find((t) => t.pairedWith === run.id && ended(t) && configKey(t.config) === configKey(partner));
+  // A run whose pair is still to come gets it first, even if its configuration is no longer a
+  // candidate: an unpaired run would be measured for nothing.
+  for (const run of trials) {
+    if (run.kind !== 'confirm' || run.state !== 'complete') continue;
+    const partner = partners(run.config.batch).find((p) => pairOf(run, p) === undefined);
+    if (partner !== undefined) {
+      return { config: partner, kind: 'baseline', round: run.round ?? 0, pairedWith: run.id, reason: `confirmation ${run.round}: the baseline at batch ${partner.batch}, paired with trial #${run.number}` };
+    }
+  }
   for (const candidate of confirmationCandidates(trials, options.sloMs)) {
     const key = configKey(candidate.config);
     const runs = trials.filter((t) => t.kind === 'confirm' && ended(t) && configKey(t.config) === key);
-    const partners = (batch: number): TrialConfig[] => {
-      const own = options.baselineAt(batch);
-      return batch === options.userBatch ? [own] : [own, options.baselineAt(options.userBatch)];
-    };
-    let paired = 0;
-    for (const run of runs) {
-      if (run.state !== 'complete') continue;
-      let complete = true;
-      for (const partner of partners(candidate.config.batch)) {
-        const pair = trials.find((t) => t.pairedWith === run.id && ended(t) && configKey(t.config) === configKey(partner));
-        if (pair === undefined) {
-          return { config: partner, kind: 'baseline', round: run.round ?? 0, pairedWith: run.id, reason: `confirmation ${run.round}: the baseline at batch ${partner.batch}, paired with trial #${run.number}` };
-        }
-        if (pair.state !== 'complete') complete = false;
-      }
-      if (complete) paired++;
-    }
+    const paired = runs.filter((run) => run.state === 'complete' && partners(candidate.config.batch).every((p) => pairOf(run, p)?.state === 'complete')).length;
     if (paired >= options.pairs || runs.length >= options.pairs + SPARE_ATTEMPTS) continue;
     const round = runs.length + 1;
     return { config: candidate.config, kind: 'confirm', round, pairedWith: null, reason: `confirmation ${round} of ${options.pairs}: ${candidate.label} measured again beside the baseline` };

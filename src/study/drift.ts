@@ -37,7 +37,7 @@ export interface DriftVerdict {
 }
 
 /** Consecutive changes needed before the spread, not the floor alone, sets the bound. */
-const MIN_BASIS = 3;
+const MIN_BASIS = 5;
 const SPREAD_FACTOR = 3;
 
 const relative = (from: number, to: number): number => (to - from) / from;

@@ -8,6 +8,7 @@ import { capacityOf, nextCapacityRate, type CapacitySearch } from '../../src/run
 import { ServingRecords, serveWindow } from '../../src/runner/open-loop.js';
 import { overloadVerdict } from '../../src/runner/overload.js';
 import type { LatencyRecord, ServingStep } from '../../src/runner/types.js';
+import { servingStep } from './steps.js';
 import { memoryQueue, VirtualClock } from './virtual-clock.js';
 
 const WORKERS = 2;
@@ -52,28 +53,8 @@ async function measureStep(rate: number, sloMs = SLO_MS): Promise<ServingStep> {
   const requests = records.reduce((s, r) => s + r.recorded, 0);
   const exceeding = records.reduce((s, r) => s + r.exceeding, 0);
   const verdict = createSloTest({ quantile: 0.99, confidence: 0.95 }).final(requests, exceeding).verdict;
-  return {
-    offeredRps: rate,
-    scheduled: requests,
-    achievedRps: requests / (WINDOW_US / 1e6),
-    windowMs: WINDOW_US / 1000,
-    latency: record(latency),
-    queueWait: record(wait),
-    service: record(service),
-    queueShare: null,
-    overloaded: false,
-    overloadReason: '',
-    backlog: { start: 0, end: 0, max: 0 },
-    censored: 0,
-    slo: { sloMs, exceeding, verdict, early: false },
-    dispatchCpuMs: 0,
-    tunerCpuMs: 0,
-    wakeLatenessP99Us: null,
-    stable: verdict !== 'undecided',
-    reason: 'simulated',
-    startedAt: '',
-    finishedAt: '',
-  };
+  const step = servingStep(rate, { sloMs, verdict, exceeding, latency: record(latency) });
+  return { ...step, queueWait: record(wait), service: record(service), windowMs: WINDOW_US / 1000 };
 }
 
 async function search(spec: CapacitySearch, prior: ServingStep[] = []): Promise<ServingStep[]> {

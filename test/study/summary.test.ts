@@ -50,9 +50,10 @@ test('drift: the bound is the threshold until the baseline has moved a few times
   assert.equal(tail.drifted, true);
   assert.match(tail.reason, /p99 \+50% \(10\.00 -> 15\.00 ms, bound ±20%\)/);
   // A machine whose baseline moves 8% from run to run as a rule: a 12% move is its normal.
-  const noisy = [run(1, 100, 10), run(3, 108, 10.8), run(5, 100, 10), run(7, 92, 9.2), run(9, 100, 10)];
+  const noisy = [run(1, 100, 10), run(3, 108, 10.8), run(5, 100, 10), run(7, 92, 9.2), run(9, 100, 10), run(11, 108, 10.8)];
+  assert.equal(driftBounds(noisy.slice(0, 5), 0.1).tps, 0.1, 'four changes are too few for a spread: the threshold holds');
   const bounds = driftBounds(noisy, 0.1);
-  assert.equal(bounds.basis, 4);
+  assert.equal(bounds.basis, 5);
   assert.ok(bounds.tps > 0.2 && bounds.tps < 0.3, `bound ${bounds.tps}`);
   assert.equal(driftBetween(run(9, 100, 10), run(11, 112, 11), bounds).drifted, false);
 });
