@@ -142,7 +142,7 @@ test('formats: JSON round-trips with its schema, CSV has one row per trial, Mark
   const md = renderMarkdown(report);
   for (const label of FIXTURE.frontLabels) assert.ok(md.includes(`| ${label} |`), label);
   const text = renderText(report);
-  assert.match(text, /Pareto front, p99 vs TPS: 4 configuration\(s\) on it, 3 dominated/);
+  assert.match(text, /Pareto front, p99 vs TPS \(closed loop: p99 is service time at saturation, no queueing\): 4 configuration\(s\) on it, 3 dominated/);
   const compare = renderCompareText([report, buildReport(store, selectStudy(store, 'strict'), { here: null })]);
   assert.match(compare, /^ +fixture +strict$/m);
   assert.match(compare, /^slo: config +p1 t2 none b1 spin +none$/m);
