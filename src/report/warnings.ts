@@ -1,4 +1,5 @@
 import { unpinnedReasonIn } from '../runner/unpinned-note.js';
+import { checkWarnings } from '../topology/health.js';
 import type { Store, StudyRecord, TrialRecord } from '../store/types.js';
 import type { Fingerprint } from '../topology/types.js';
 import { configKey } from '../search/strategy.js';
@@ -65,6 +66,7 @@ export function reportWarnings(input: WarningInputs): ReportWarning[] {
   if (drifted.length > 0) {
     add('drift', `${drifted.length} trial(s) were measured while the baseline drifted (${drifted[0]!.driftReason ?? 'baseline moved'}); they count only where a configuration has no clean measurement`);
   }
+  for (const line of checkWarnings(study.machineChecks)) add('machine-check', `${line} (found when tune last started this study)`);
   const failed = trials.filter((t) => t.state === 'failed');
   if (failed.length > 0) add('failed', `${failed.length} trial(s) failed; the first: ${failed[0]!.error ?? 'no reason stored'}`);
   if (input.space !== null) {

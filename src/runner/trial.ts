@@ -8,6 +8,7 @@ import { ortAffinities, planPlacement } from '../placement/index.js';
 import type { Plan, WorkerPlan } from '../placement/types.js';
 import { inspectModel, planInputs, type InputPlan } from '../workload/index.js';
 import { nextCapacityRate, capacityOf } from './capacity.js';
+import { disturbanceReasons, measureDisturbance, snapshotDisturbance, trialCpus, watchDisturbance, type TrialDisturbance } from './disturbance.js';
 import type { FinalReport, ParentMessage, WindowReport } from './messages.js';
 import { OpenWindow } from './open-window.js';
 import { pinningUnavailable } from './pinning.js';
@@ -140,6 +141,7 @@ interface ClosedWindow {
   reports: WindowReport[];
   warmupMs: number;
   measuredMs: number;
+  disturbance: TrialDisturbance | null;
 }
 
 class TrialRun {
@@ -218,14 +220,17 @@ class TrialRun {
   async closedWindow(): Promise<ClosedWindow> {
     this.latest.clear();
     this.enter('measuring', 'progress');
+    const watch = watchDisturbance(trialCpus(this.plan.workers), this.workers.map((w) => w.pid));
+    const opened = snapshotDisturbance(watch);
     const windowStart = performance.now();
     this.broadcast({ type: 'measure' });
     await this.race(this.measureUntilStable(windowStart));
     const measuredMs = performance.now() - windowStart;
+    const disturbance = measureDisturbance(watch, opened, snapshotDisturbance(watch));
     this.enter('cooldown', 'measured');
     this.broadcast({ type: 'close' });
     const reports = await this.all('measured');
-    return { reports: reports.map((m) => m.report), warmupMs: this.warmupMs, measuredMs };
+    return { reports: reports.map((m) => m.report), warmupMs: this.warmupMs, measuredMs, disturbance };
   }
 
   /** One open-loop window at `rate` requests/s (against `sloMs` in a capacity search). */
@@ -318,6 +323,7 @@ class TrialRun {
     const reasons = [
       ...noiseReasons({ perWorkerTps: workers.map((w) => w.tps), stable: stability.stable, stabilityReason: stability.reason }),
       ...placement.reasons,
+      ...disturbanceReasons(window.disturbance),
     ];
     return {
       config,
@@ -333,6 +339,7 @@ class TrialRun {
       window: { warmupMs: window.warmupMs, measuredMs: window.measuredMs, stable: stability.stable },
       noisy: reasons.length > 0,
       noiseReasons: reasons,
+      disturbance: window.disturbance,
       onnxruntimeVersion: this.onnxruntimeVersion,
       startedAt,
       finishedAt: new Date().toISOString(),

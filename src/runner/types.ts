@@ -4,6 +4,9 @@ import type { InputOptions } from '../workload/types.js';
 import type { SloVerdict } from '../measure/slo-test.js';
 import type { HistogramSnapshot, LatencySummary } from '../measure/types.js';
 import type { ArrivalProcess } from './arrivals.js';
+import type { TrialDisturbance } from './disturbance.js';
+
+export type { TrialDisturbance };
 import type { Dispatch } from './shared-layout.js';
 
 /** What the kernel says one thread of a worker may use and where it last ran. */
@@ -85,6 +88,8 @@ export interface TrialResult {
   noisy: boolean;
   /** Why the trial is flagged noisy (empty when it is not). */
   noiseReasons: string[];
+  /** Others' CPU time, steal and throttling on the trial's CPUs during the window; null for results stored before it was recorded. */
+  disturbance: TrialDisturbance | null;
   onnxruntimeVersion: string;
   startedAt: string;
   finishedAt: string;

@@ -237,6 +237,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE study_locks ADD COLUMN heartbeat_at TEXT;
     `,
   },
+  {
+    version: 4,
+    description: 'machine checks per study, disturbance per trial',
+    sql: `
+      -- The machine checks of the latest tune run on the study (JSON array), for reports.
+      ALTER TABLE studies ADD COLUMN machine_checks TEXT NOT NULL DEFAULT '[]';
+      -- Others' CPU time, steal and throttling during the trial's window (JSON; NULL before version 4).
+      ALTER TABLE trials ADD COLUMN disturbance TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { AutotuneError } from '../errors.js';
 import type { HistogramSnapshot } from '../measure/types.js';
 import { NUMA_POLICIES, SMT_USES, type NumaPolicy, type Plan, type SmtUse, type TrialConfig } from '../placement/types.js';
-import type { Verification, WorkerReadBack } from '../runner/types.js';
+import type { TrialDisturbance, Verification, WorkerReadBack } from '../runner/types.js';
+import type { MachineCheck } from '../topology/health.js';
 import type { Fingerprint, Topology } from '../topology/types.js';
 
 /**
@@ -97,6 +98,26 @@ const topology = z
 
 const strings = z.array(z.string());
 
+const machineChecks = z.array(
+  z.object({
+    id: z.string(),
+    status: z.enum(['ok', 'warn', 'unknown']),
+    finding: z.string(),
+    effect: z.string().nullable(),
+    fix: z.string().nullable(),
+  }),
+);
+
+const disturbance = z.object({
+  cpus: ids,
+  windowMs: finite,
+  busyMs: finite,
+  ownMs: finite,
+  othersMs: finite,
+  stealMs: finite,
+  throttled: z.object({ periods: int, throttledMs: finite, path: z.string() }).nullable(),
+});
+
 function fail(place: RowPlace, column: string, problem: string): AutotuneError {
   return new AutotuneError(
     'store',
@@ -135,6 +156,8 @@ export const checkHistogram = (text: unknown, place: RowPlace): HistogramSnapsho
 export const checkStrings = (text: unknown, place: RowPlace, column: string): string[] => checked(strings, text, place, column);
 export const checkFingerprint = (text: unknown, place: RowPlace): Fingerprint => checked(fingerprint, text, place, 'fingerprint');
 export const checkTopology = (text: unknown, place: RowPlace): Topology => checked(topology, text, place, 'topology');
+export const checkMachineChecks = (text: unknown, place: RowPlace): MachineCheck[] => checked(machineChecks, text, place, 'machine_checks');
+export const checkDisturbance = (text: unknown, place: RowPlace): TrialDisturbance => checked(disturbance, text, place, 'disturbance');
 
 /** Columns SQLite holds as numbers; a hand edit can leave text in a REAL column (SQLite keeps it). */
 export function checkNumbers<R extends object>(row: R, columns: ReadonlyArray<keyof R & string>, place: RowPlace): R {

@@ -2,14 +2,17 @@ import type { Db } from './sqlite.js';
 
 import { AutotuneError } from '../errors.js';
 import type { ServingResult, ServingStep, TrialResult } from '../runner/types.js';
+import type { MachineCheck } from '../topology/health.js';
 import type { Fingerprint, Topology } from '../topology/types.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, openDatabase } from './connection.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { beatStudyLock, DEFAULT_LOCK_LEASE_MS, dropStudyLock, lockHolder, ownsStudyLock, studyTunerAlive, takeStudyLock } from './study-lock.js';
 import {
   checkConfig,
+  checkDisturbance,
   checkFingerprint,
   checkHistogram,
+  checkMachineChecks,
   checkPlan,
   checkReadBack,
   checkTopology,
@@ -55,6 +58,7 @@ interface StudyRow {
   state: StudyState;
   strategy_used: string | null;
   strategy_reason: string | null;
+  machine_checks: string;
 }
 
 class SqliteStore implements Store {
@@ -166,6 +170,13 @@ class SqliteStore implements Store {
   setStudyState(studyId: number, state: StudyState): void {
     this.#guard(() => {
       const info = this.#db.prepare('UPDATE studies SET state = ?, updated_at = ? WHERE id = ?').run(state, new Date().toISOString(), studyId);
+      if (info.changes === 0) throw noStudy(studyId);
+    });
+  }
+
+  setMachineChecks(studyId: number, checks: readonly MachineCheck[]): void {
+    this.#guard(() => {
+      const info = this.#db.prepare('UPDATE studies SET machine_checks = ? WHERE id = ?').run(JSON.stringify(checks), studyId);
       if (info.changes === 0) throw noStudy(studyId);
     });
   }
@@ -346,6 +357,7 @@ class SqliteStore implements Store {
         window: { warmupMs: filled(row.warmup_ms, 'warmup_ms'), measuredMs: filled(row.measured_ms, 'measured_ms'), stable: filled(row.stable, 'stable') === 1 },
         noisy: row.noisy === 1,
         noiseReasons: toTrialRecord(row, place).noiseReasons,
+        disturbance: row.disturbance === null ? null : checkDisturbance(row.disturbance, place),
         onnxruntimeVersion: filled(row.onnxruntime_version, 'onnxruntime_version'),
         startedAt: filled(row.run_started_at, 'run_started_at'),
         finishedAt: filled(row.finished_at, 'finished_at'),
@@ -531,6 +543,7 @@ function toStudyRecord(row: StudyRow, path: string): StudyRecord {
     state: row.state,
     strategyUsed: row.strategy_used,
     strategyReason: row.strategy_reason,
+    machineChecks: checkMachineChecks(row.machine_checks, studyPlace(path, row.name)),
   };
 }
 

@@ -59,6 +59,7 @@ export interface TrialRow {
   round: number | null;
   load: string | null;
   capacity: string | null;
+  disturbance: string | null;
 }
 
 export interface WorkerRow {
@@ -118,6 +119,7 @@ export function resultColumns(result: TrialResult): Record<string, string | numb
     noise_reasons: JSON.stringify(result.noiseReasons),
     verified: bit(result.verification.verified),
     pinned: bit(result.plan.pinned),
+    disturbance: result.disturbance === null ? null : JSON.stringify(result.disturbance),
   };
 }
 

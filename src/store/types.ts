@@ -1,5 +1,6 @@
 import type { TrialConfig } from '../placement/types.js';
 import type { CapacityOutcome, LoadSettings, ServingResult, ServingStep, TrialResult } from '../runner/types.js';
+import type { MachineCheck } from '../topology/health.js';
 import type { Fingerprint, Topology } from '../topology/types.js';
 
 export type StudyState = 'running' | 'complete' | 'interrupted' | 'failed';
@@ -35,6 +36,8 @@ export interface StudyRecord {
   /** The strategy the loop ran (what `auto` resolved to) and why; null before the first run says. */
   strategyUsed: string | null;
   strategyReason: string | null;
+  /** What `autotune doctor`'s checks found when tune last ran the study. */
+  machineChecks: MachineCheck[];
 }
 
 export interface NewStudy {
@@ -159,6 +162,8 @@ export interface Store {
   getStudy(name: string): StudyRecord | null;
   listStudies(): StudyListing[];
   setStudyState(studyId: number, state: StudyState): void;
+  /** Stores the machine checks a tune run found at its start (replacing an earlier run's). */
+  setMachineChecks(studyId: number, checks: readonly MachineCheck[]): void;
   /** Replaces the stored definition, e.g. when a resumed study is given a larger budget. */
   updateStudyDefinition(studyId: number, definition: unknown): void;
   /**

@@ -31,6 +31,8 @@ export interface StudyInfo {
   machine: { cpuModel: string; nodes: number; cores: number; threads: number; usableCpus: number };
   spaceSize: number;
   infeasibleDropped: number;
+  /** What the machine checks (autotune doctor) warn about, one `id: finding` each; details come as warning events. */
+  machineWarnings: string[];
 }
 
 export type StudyEvent =

@@ -7,6 +7,7 @@ import { baselineConfig, buildSpace } from '../search/space.js';
 import { configKey, type Observation, type SearchContext, type Strategy } from '../search/strategy.js';
 import { openStore as realOpenStore, type Store, type StudyRecord, type TrialKind, type TrialRecord } from '../store/index.js';
 import { fingerprint, onnxruntimeVersion } from '../topology/fingerprint.js';
+import { checkWarnings, runMachineChecks, type MachineCheck } from '../topology/health.js';
 import { readTopology as realReadTopology } from '../topology/read-topology.js';
 import type { Topology } from '../topology/types.js';
 import { resolveModel } from '../workload/resolve-model.js';
@@ -30,6 +31,8 @@ export interface StudyDependencies {
   openStore: (path: string) => Store;
   /** Why trials run unpinned here, or null when they can be pinned. */
   pinningUnavailable: () => string | null;
+  /** autotune doctor's checks, run once at the start. */
+  checkMachine: (topology: Topology) => Promise<MachineCheck[]>;
 }
 
 export interface RunStudyOptions {
@@ -80,12 +83,14 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     readTopology: realReadTopology,
     openStore: realOpenStore,
     pinningUnavailable: () => probePinning(),
+    checkMachine: (topology) => runMachineChecks(topology),
     ...options.dependencies,
   };
   const { definition } = options;
   const emit = (event: DistributiveOmit<StudyEvent, 'time'>): void => options.onEvent?.({ ...event, time: new Date().toISOString() } as StudyEvent);
   const topology = deps.readTopology();
   const machine = fingerprint(topology, onnxruntimeVersion());
+  const machineChecks = await deps.checkMachine(topology);
   const unpinned = deps.pinningUnavailable();
   const space = buildSpace(unpinned === null ? definition : withoutPlacementAxes(definition), topology);
   const model = await resolveModel(definition.model.spec, { cacheDir: options.cacheDir });
@@ -97,7 +102,8 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     const release = store.acquireStudyLock(opened.study.id);
     try {
       const study = opened.study;
-      const warnings = [...opened.warnings];
+      store.setMachineChecks(study.id, machineChecks);
+      const warnings = [...opened.warnings, ...checkWarnings(machineChecks).map((line) => `machine check ${line}`)];
       if (release.tookOver) {
         warnings.push(`took over the lock of a tuner that died (pid ${release.tookOver.pid} on ${release.tookOver.host}, started ${release.tookOver.startedAt})`);
       }
@@ -137,6 +143,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
         },
         spaceSize: space.configs.length,
         infeasibleDropped: space.infeasibleDropped,
+        machineWarnings: machineChecks.filter((c) => c.status === 'warn').map((c) => `${c.id}: ${c.finding}`),
       };
       emit({ type: 'studyStarted', study: info });
       for (const message of warnings) emit({ type: 'warning', message });

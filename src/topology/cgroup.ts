@@ -3,7 +3,7 @@ import { AutotuneError } from '../errors.js';
 import type { CgroupCpuset } from './types.js';
 import type { FsReader } from './reader.js';
 
-interface Mount {
+export interface Mount {
   point: string;
   type: string;
   options: string[];
@@ -102,7 +102,7 @@ function findGroupDir(fs: FsReader, h: Hierarchy): CgroupCpuset | null {
 }
 
 /** controller -> group path; the v2 unified hierarchy is under the empty controller name. */
-function readGroups(fs: FsReader): Map<string, string> {
+export function readGroups(fs: FsReader): Map<string, string> {
   const groups = new Map<string, string>();
   for (const line of (fs.text(fs.proc('self', 'cgroup')) ?? '').split('\n')) {
     const m = /^\d+:([^:]*):(.*)$/.exec(line.trim());
@@ -115,7 +115,7 @@ function readGroups(fs: FsReader): Map<string, string> {
   return groups;
 }
 
-function readMounts(fs: FsReader): Mount[] {
+export function readMounts(fs: FsReader): Mount[] {
   return (fs.text(fs.proc('mounts')) ?? '')
     .split('\n')
     .map((line) => line.trim().split(/\s+/))

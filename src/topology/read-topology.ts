@@ -21,8 +21,8 @@ export interface ReadTopologyOptions {
 /** The machine's CPU and memory topology and what this process may use of it. */
 export function readTopology(options: ReadTopologyOptions = {}): Topology {
   const live = options.sysfsRoot === undefined;
-  const root = resolve(options.sysfsRoot ?? '/');
-  const fs = new FsReader(root, resolve(options.procRoot ?? `${root}/proc`));
+  const fs = machineReader(options);
+  const root = fs.root;
   if (!fs.isDir(fs.sys('cpu'))) {
     throw new AutotuneError(
       'input',
@@ -55,6 +55,12 @@ export function readTopology(options: ReadTopologyOptions = {}): Topology {
     allowed,
     warnings: fs.warnings,
   };
+}
+
+/** A reader of the machine (or snapshot) the options name. */
+export function machineReader(options: ReadTopologyOptions = {}): FsReader {
+  const root = resolve(options.sysfsRoot ?? '/');
+  return new FsReader(root, resolve(options.procRoot ?? `${root}/proc`));
 }
 
 function readCpuSets(fs: FsReader): { online: number[]; possible: number[] } {

@@ -164,11 +164,14 @@ const CASES: Case[] = [
   { name: 'a complete trial with an empty result column', argv: ['export', 'fixture', '--pick', '2', ...DB], setup: damaged('UPDATE trials SET onnxruntime_version = NULL WHERE id = 2'), code: STORE, says: new RegExp(`^a\\.db: ${TRIAL_2}: complete, but onnxruntime_version is empty`) },
   { name: 'a study whose definition is not JSON (report)', argv: ['report', 'fixture', ...DB], setup: damaged(`UPDATE studies SET definition = '{bad' WHERE name = 'fixture'`), code: STORE, says: /^a\.db: study "fixture": definition is not valid JSON/ },
   { name: 'a study whose definition is not JSON (studies)', argv: ['studies', ...DB], setup: damaged(`UPDATE studies SET definition = '{bad' WHERE name = 'strict'`), code: STORE, says: /^a\.db: study "strict": definition is not valid JSON/ },
+  { name: 'a study whose machine checks are malformed', argv: ['report', 'strict', ...DB], setup: damaged(`UPDATE studies SET machine_checks = '[{"id": "governor"}]' WHERE name = 'strict'`), code: STORE, says: /^a\.db: study "strict": machine_checks is malformed at 0\.status/ },
+  { name: 'a trial whose disturbance is malformed', argv: ['export', 'fixture', '--pick', '2', ...DB], setup: damaged(`UPDATE trials SET disturbance = '{"cpus": 5}' WHERE id = 2`), code: STORE, says: new RegExp(`^a\\.db: ${TRIAL_2}: disturbance is malformed at cpus`) },
   { name: 'a machine whose fingerprint is malformed', argv: ['report', 'fixture', ...DB], setup: damaged(`UPDATE machines SET fingerprint = '{"cpuModel": 1}'`), code: STORE, says: /^a\.db: machine #1: fingerprint is malformed at cpuModel/ },
   { name: 'a stored definition that no longer parses, resumed', argv: ['tune', '--study', 'fixture', '--no-ui', ...DB], setup: damaged(`UPDATE studies SET definition = json_set(definition, '$.space.threads', json('[0]')) WHERE name = 'fixture'`), code: USAGE, says: /^stored study fixture\.space\.threads\[0\]: expected a positive integer$/ },
   { name: 'a database file cut short', argv: ['report', ...DB], setup: (dir) => { withFixture(dir); const db = join(dir, 'a.db'); writeFileSync(db, Buffer.from(readFileBytes(db).subarray(0, 8192))); }, code: STORE, says: /^a\.db is not a readable autotune database/ },
   // topology snapshots
   { name: 'topology --sysfs-root that does not exist', argv: ['topology', '--sysfs-root', 'no-tree'], code: INPUT, says: /^no CPU topology under \S*no-tree: expected / },
+  { name: 'doctor --sysfs-root that does not exist', argv: ['doctor', '--sysfs-root', 'no-tree'], code: INPUT, says: /^no CPU topology under \S*no-tree: expected / },
   { name: 'a snapshot whose core_id is garbage', argv: ['topology', '--sysfs-root', 'tree'], setup: (dir) => { cpSync(join(FIXTURES, 'sysfs', 'vm-2cpu'), join(dir, 'tree'), { recursive: true }); writeFileSync(join(dir, 'tree/sys/devices/system/cpu/cpu1/topology/core_id'), 'garbage\n'); }, code: INPUT, says: /cpu1\/topology\/core_id holds "garbage", not an integer id: the sysfs tree is damaged$/ },
 ];
 
@@ -227,7 +230,7 @@ test('the catalogue holds at least 60 distinct inputs across commands, study fil
   assert.equal(new Set(CASES.map(input)).size, CASES.length);
   assert.ok(CASES.length >= 60, `${CASES.length} cases`);
   const commands = new Set(CASES.map((c) => c.argv[0]));
-  for (const command of ['trial', 'tune', 'studies', 'report', 'export', 'launch', 'topology']) assert.ok(commands.has(command), command);
+  for (const command of ['trial', 'tune', 'studies', 'report', 'export', 'launch', 'topology', 'doctor']) assert.ok(commands.has(command), command);
 });
 
 test('every bad input gets one line naming the problem, its exit code, no stack trace and no half-written file', { timeout: 600_000 }, async () => {

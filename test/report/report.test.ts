@@ -110,6 +110,16 @@ test('no configuration meeting the SLO: no SLO pick, and a message that says so 
   assert.match(renderText(strict), /slo {5}none: no configuration meets/);
 });
 
+test('the machine checks tune stored with the study are repeated, the warnings only', () => {
+  const strict = buildReport(store, selectStudy(store, 'strict'), { here: fixtureMachine });
+  const repeated = strict.warnings.filter((w) => w.kind === 'machine-check');
+  assert.deepEqual(repeated.map((w) => w.message), [
+    'governor: powersave on CPUs 0-1; the clock follows the load; fix: cpupower frequency-set -g performance (found when tune last started this study)',
+  ]);
+  assert.match(renderText(strict), /! governor: powersave on CPUs 0-1;/);
+  assert.ok(!report.warnings.some((w) => w.kind === 'machine-check'), 'study "fixture" stored no checks');
+});
+
 test('no completed trial and unknown studies are one-line errors', () => {
   assert.throws(() => buildReport(store, selectStudy(store, 'empty'), { here: null }), {
     name: 'AutotuneError',
@@ -149,7 +159,7 @@ test('the headline names the model as the user did, the strategy run, and counts
 
 test('describeStudy: auto resolves as the loop does, a path model keeps the file it resolved to', () => {
   const record = (definition: Record<string, unknown>, modelPath: string): StudyRecord => ({
-    id: 1, name: 's', definition: parseStudy({ name: 's', ...definition }), modelPath, modelSha256: 'ab', machineId: 1, createdAt: '', state: 'complete', strategyUsed: null, strategyReason: null,
+    id: 1, name: 's', definition: parseStudy({ name: 's', ...definition }), modelPath, modelSha256: 'ab', machineId: 1, createdAt: '', state: 'complete', strategyUsed: null, strategyReason: null, machineChecks: [],
   });
   const space = { processes: [1, 2], threads: [1, 2], numa: ['none', 'local'], batch: [1, 8] }; // 12 feasible on 2 CPUs
   const wide = describeStudy(record({ space }, '/cache/mlp-1.onnx'), topology);

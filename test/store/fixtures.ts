@@ -124,6 +124,10 @@ export function trialResult(cfg: TrialConfig, seed: number): TrialResult {
     window: { warmupMs: 2000, measuredMs: 5012.25 + seed, stable: seed % 4 !== 0 },
     noisy: seed % 5 === 0,
     noiseReasons: seed % 5 === 0 ? ['p99 CI did not converge within 30 s'] : [],
+    disturbance:
+      seed % 2 === 0
+        ? null
+        : { cpus: [0, 1], windowMs: 5012.25 + seed, busyMs: 9990.5, ownMs: 9870.25, othersMs: 120.25, stealMs: 10, throttled: { periods: seed, throttledMs: 2.5, path: '/sys/fs/cgroup/a' } },
     onnxruntimeVersion: '1.30.0',
     startedAt: new Date(Date.now() - 7000).toISOString(),
     finishedAt: new Date().toISOString(),

@@ -9,6 +9,8 @@ import { AutotuneError } from '../../src/errors.js';
 import { DEFAULT_DB_PATH, openStore, SCHEMA_VERSION } from '../../src/store/index.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations.js';
 import type { Migration } from '../../src/store/migrations.js';
+import type { StudyRecord, TrialRecord } from '../../src/store/index.js';
+import type { TrialResult } from '../../src/runner/types.js';
 import { config, fingerprint, tempDir, topology, trialResult } from './fixtures.js';
 
 function inTemp(fn: (dir: string) => void): void {
@@ -60,6 +62,20 @@ test('a new file gets the whole schema in WAL mode', () => {
   });
 });
 
+/** Opens (and so upgrades) the file at `path` and adds study "old" with one completed trial. */
+function writeOneTrial(path: string, result: TrialResult): { study: StudyRecord; trial: TrialRecord } {
+  const store = openStore(path);
+  try {
+    const machineId = store.upsertMachine(fingerprint, topology);
+    const study = store.createStudy({ name: 'old', definition: {}, modelPath: 'm.onnx', modelSha256: 'ab', machineId });
+    const trial = store.createTrial(study.id, { config: config(), reason: 'grid', kind: 'search' });
+    store.completeTrial(trial.id, result);
+    return { study, trial };
+  } finally {
+    store.close();
+  }
+}
+
 test('an older file is upgraded in one transaction, keeping its data', () => {
   inTemp((dir) => {
     // A file as the first release wrote it: schema 1, one completed trial with its placement.
@@ -67,13 +83,8 @@ test('an older file is upgraded in one transaction, keeping its data', () => {
     const v1 = new Database(path);
     migrate(v1, path, MIGRATIONS.slice(0, 1));
     v1.close();
-    const store = openStore(path);
-    const machineId = store.upsertMachine(fingerprint, topology);
-    const study = store.createStudy({ name: 'old', definition: {}, modelPath: 'm.onnx', modelSha256: 'ab', machineId });
-    const trial = store.createTrial(study.id, { config: config(), reason: 'grid', kind: 'search' });
     const result = trialResult(config(), 1);
-    store.completeTrial(trial.id, result);
-    store.close();
+    const { study, trial } = writeOneTrial(path, result);
     assert.equal(pragma(path, 'user_version'), SCHEMA_VERSION, 'opening it upgraded it');
     const reopened = openStore(path);
     assert.deepEqual(reopened.getTrialResult(trial.id), result, 'the trial and its placement survive the rebuilt trials table');
@@ -99,6 +110,27 @@ test('an older file is upgraded in one transaction, keeping its data', () => {
     const columns = (db.prepare('SELECT name FROM pragma_table_info(?)').all('trials') as Array<{ name: string }>).map((c) => c.name);
     assert.ok(!columns.includes('x'));
     db.close();
+  });
+});
+
+test('a file of the schema before machine checks gains them and the disturbance column; what it had reads back as before', () => {
+  inTemp((dir) => {
+    const path = join(dir, 'old.db');
+    const result = { ...trialResult(config(), 1), disturbance: null };
+    const { study, trial } = writeOneTrial(path, result);
+    // What the schema before wrote: the same tables without the two columns the last migration adds.
+    const db = new Database(path);
+    db.exec(`ALTER TABLE studies DROP COLUMN machine_checks; ALTER TABLE trials DROP COLUMN disturbance; PRAGMA user_version = ${SCHEMA_VERSION - 1}`);
+    db.close();
+
+    const upgraded = openStore(path);
+    try {
+      assert.equal(pragma(path, 'user_version'), SCHEMA_VERSION);
+      assert.deepEqual(upgraded.getStudy('old'), { ...study, machineChecks: [] });
+      assert.deepEqual(upgraded.getTrialResult(trial.id), result);
+    } finally {
+      upgraded.close();
+    }
   });
 });
 

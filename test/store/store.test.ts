@@ -189,6 +189,26 @@ test('study names are unique and definitions can be updated', () => {
   });
 });
 
+test('the machine checks of the latest tune run are kept with the study', () => {
+  withStore((store, path) => {
+    const study = newStudy(store);
+    assert.deepEqual(study.machineChecks, []);
+    const first = [{ id: 'governor' as const, status: 'warn' as const, finding: 'powersave on CPUs 0-1', effect: 'the clock follows the load', fix: 'cpupower frequency-set -g performance' }];
+    store.setMachineChecks(study.id, first);
+    assert.deepEqual(store.getStudy('night')?.machineChecks, first);
+    const second = [{ id: 'governor' as const, status: 'ok' as const, finding: 'performance on CPUs 0-1', effect: null, fix: null }];
+    store.setMachineChecks(study.id, second);
+    assert.throws(() => store.setMachineChecks(9999, second), /no study with id 9999/);
+    store.close();
+    const reopened = openStore(path, { readonly: true });
+    try {
+      assert.deepEqual(reopened.getStudy('night')?.machineChecks, second);
+    } finally {
+      reopened.close();
+    }
+  });
+});
+
 test('flagDrift marks finished trials with a reason and nothing else', () => {
   withStore((store) => {
     const study = newStudy(store);

@@ -55,6 +55,16 @@ test('a tiny grid study runs to completion and every trial is in the database', 
   assert.equal(events.filter((e) => e.type === 'trialFinished').length, trials.length);
   assert.ok(events.some((e) => e.type === 'trialPhase' && e.phase === 'measuring'));
 
+  // The machine checks ran on this machine at the start, are kept with the study, and their
+  // warnings reached the dashboard header and the warning stream.
+  assert.deepEqual(study.machineChecks.map((c) => c.id), ['governor', 'turbo', 'numa-balancing', 'thp', 'smt', 'cpu-quota', 'other-load', 'steal']);
+  assert.notEqual(study.machineChecks.find((c) => c.id === 'other-load')?.status, 'unknown', 'the live machine was sampled');
+  const warned = study.machineChecks.filter((c) => c.status === 'warn');
+  assert.deepEqual(started?.machineWarnings, warned.map((c) => `${c.id}: ${c.finding}`));
+  for (const c of warned) {
+    assert.ok(events.some((e) => e.type === 'warning' && e.message.startsWith(`machine check ${c.id}: ${c.finding}; `)), c.id);
+  }
+
   assert.equal(outcome.summary.completed, trials.length);
   assert.ok(outcome.summary.front.length >= 1);
   // The baseline point is the median of every baseline run at its batch, the paired ones included.

@@ -105,6 +105,18 @@ test('failures: the count and each one-line reason, and the run goes on to its b
   await ui.close();
 });
 
+test('the header shows what the machine checks warn about', async () => {
+  const events = recorded('normal').map((e) =>
+    e.type === 'studyStarted' ? { ...e, study: { ...e.study, machineWarnings: ['governor: powersave on CPUs 0-1', 'cpu-quota: quota 1.50 CPUs'] } } : e,
+  );
+  const ui = await mount();
+  await ui.show(events.slice(0, 1));
+  const lines = ui.frame().split('\n');
+  const db = lines.findIndex((l) => l.includes('· db '));
+  assert.deepEqual(lines.slice(db + 1, db + 3).map((l) => l.trim()), ['! machine: governor: powersave on CPUs 0-1', '! machine: cpu-quota: quota 1.50 CPUs']);
+  await ui.close();
+});
+
 test('a resumed study: says so, counts earlier trials, shows the warning it got', async () => {
   const events = recorded('resumed');
   const info = of(events, 'studyStarted')[0]!.study;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as doctor } from './doctor.js';
 import { register as exportCommand } from './export.js';
 import { register as launch } from './launch.js';
 import { register as report } from './report.js';
@@ -10,4 +11,4 @@ import { register as tune } from './tune.js';
 /** Each command module exports one `register(program)`; the CLI adds them in this order. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [trial, tune, studies, topology, report, exportCommand, launch];
+export const commands: RegisterCommand[] = [trial, tune, studies, topology, doctor, report, exportCommand, launch];

@@ -213,6 +213,12 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd());
 }
 
+function disturbanceLine(d: NonNullable<TrialResult['disturbance']>): string {
+  const cpus = (v: number): string => `${(v / d.windowMs).toFixed(2)} CPUs`;
+  const throttled = d.throttled === null ? 'throttling unknown' : `throttled ${d.throttled.periods} time(s)`;
+  return `others      ${cpus(d.othersMs)} on CPUs ${formatCpuList(d.cpus)} besides the trial, steal ${cpus(d.stealMs)}, ${throttled}`;
+}
+
 export function renderSummary(r: TrialResult): string {
   const c = r.config;
   const l = r.latency;
@@ -239,6 +245,7 @@ export function renderSummary(r: TrialResult): string {
     `            mean ${ms(l.mean)} ± ${ms(l.stddev)}  min ${ms(l.min)}  max ${ms(l.max)}  (${l.count} inferences)`,
     `throughput  ${rate(r.tps)} samples/s  ${rate(r.ips)} inferences/s`,
     `window      warm-up ${(r.window.warmupMs / 1000).toFixed(1)} s, measured ${(r.window.measuredMs / 1000).toFixed(1)} s, p99 ${r.window.stable ? 'stable' : 'NOT stable'}`,
+    ...(r.disturbance === null ? [] : [disturbanceLine(r.disturbance)]),
     '',
     ...table([
       ['worker', 'pid', 'samples/s', 'p99 ms', 'cpu ms', 'ctxsw vol', 'ctxsw invol', 'migrations', 'rss'],

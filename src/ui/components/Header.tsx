@@ -17,6 +17,11 @@ export function Header({ study }: { study: StudyInfo | null }) {
         {study.strategy} over {study.spaceSize} configs ({study.infeasibleDropped} infeasible) · SLO{' '}
         {study.sloMs === null ? 'none' : `${study.sloMs} ms`} · db {study.dbPath}
       </Text>
+      {study.machineWarnings.map((line) => (
+        <Text key={line} color="yellow" wrap="truncate-end">
+          ! machine: {line}
+        </Text>
+      ))}
     </Box>
   );
 }
