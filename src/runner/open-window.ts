@@ -5,6 +5,7 @@ import { summarize } from '../measure/summary.js';
 import type { HistogramSnapshot } from '../measure/types.js';
 import type { SharedCounters } from '../native/shared-memory.js';
 import { ScheduleCursor, windowStreams, type StreamSpec } from './arrivals.js';
+import { disturbanceReasons, type TrialDisturbance } from './disturbance.js';
 import type { ServedReport, ServeMessage } from './messages.js';
 import { overloadVerdict, type BacklogSample, type OverloadVerdict } from './overload.js';
 import { NO_CUTOFF, QUEUE_CLOSED, queueSlots, serveLayout } from './shared-layout.js';
@@ -191,7 +192,7 @@ export class OpenWindow {
   }
 
   /** The step, from the workers' reports of this window and the requests censored in abandon(). */
-  finish(reports: readonly ServedReport[], untaken: LatencyRecord): ServingStep {
+  finish(reports: readonly ServedReport[], untaken: LatencyRecord, disturbance: TrialDisturbance | null): ServingStep {
     const cutoff = this.requireCutoff();
     const { sloMs, offeredRps, measure } = this.options;
     const merge = (pick: (r: ServedReport) => HistogramSnapshot, extra?: HistogramSnapshot): LatencyRecord => {
@@ -246,6 +247,8 @@ export class OpenWindow {
       tunerCpuMs: (cpu.user + cpu.system) / 1000,
       wakeLatenessP99Us: lateness.summary === null ? null : lateness.summary.p99 * 1000,
       stable: slo !== null ? slo.verdict !== 'undecided' : (stability?.stable ?? false),
+      disturbance,
+      disturbed: disturbanceReasons(disturbance),
       reason: this.closeReason || (stability?.reason ?? 'no request was recorded'),
       startedAt: this.startedAt,
       finishedAt: new Date().toISOString(),

@@ -248,6 +248,8 @@ class TrialRun {
       measure: this.request.measure,
       sloMs,
     });
+    const watch = watchDisturbance(trialCpus(this.plan.workers), this.workers.map((w) => w.pid));
+    const opened = snapshotDisturbance(watch);
     this.workers.forEach((w, i) => w.send(window.serveMessage(i)));
     const served = Promise.all(this.workers.map((w) => w.when('served', (m) => m.report.window === index)));
     served.catch(() => undefined);
@@ -261,7 +263,8 @@ class TrialRun {
     await this.race(this.poll(() => window.drained() || performance.now() >= drainDeadline));
     const untaken = window.abandon();
     const reports = await this.race(served);
-    const step = window.finish(reports.map((m) => m.report), untaken);
+    const disturbance = measureDisturbance(watch, opened, snapshotDisturbance(watch));
+    const step = window.finish(reports.map((m) => m.report), untaken, disturbance);
     this.emit({ type: 'stepFinished', index, step });
     return step;
   }

@@ -158,6 +158,10 @@ export interface ServingStep {
   /** p99 of how late workers woke for an arrival they were idle for (µs): the generator's own error. */
   wakeLatenessP99Us: number | null;
   stable: boolean;
+  /** Others' CPU time, steal and throttling on the workers' CPUs while the window ran; null when unreadable. */
+  disturbance: TrialDisturbance | null;
+  /** Why the window's figures are not its configuration's alone (empty when undisturbed). */
+  disturbed: string[];
   /** Why the window closed when it did. */
   reason: string;
   startedAt: string;

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TrialConfig } from '../../src/placement/types.js';
 import type { MeasureSettings, ModelInfo, TrialRequest } from '../../src/runner/types.js';
+import { disturbanceReasons, measureDisturbance, snapshotDisturbance, watchDisturbance } from '../../src/runner/disturbance.js';
 import { WORKER_ENTRY } from '../../src/runner/worker-process.js';
 import { readTopology } from '../../src/topology/read-topology.js';
 import { resolveModel } from '../../src/workload/resolve-model.js';
@@ -78,4 +79,23 @@ export function assertNothingLeft(pids: number[], tag: string): void {
   assert.ok(pids.length > 0, 'the trial reported no worker pids');
   for (const pid of pids) assert.equal(alive(pid), false, `worker pid ${pid} is still alive`);
   assert.deepEqual(processesOfTrial(tag), []);
+}
+
+/**
+ * Waits until `cpus` have been quiet (others used less than a tenth of a CPU) over one second, so a
+ * live test that judges a rate does not judge the rest of the suite instead; the suite runs two test
+ * files at once on two CPUs. Returns the seconds it waited, or throws when they never were.
+ */
+export async function untilQuiet(cpus: number[], timeoutMs = 180_000): Promise<number> {
+  const watch = watchDisturbance(cpus, []);
+  const started = performance.now();
+  let before = snapshotDisturbance(watch);
+  for (;;) {
+    await new Promise<void>((resolve) => setTimeout(resolve, 1000));
+    const after = snapshotDisturbance(watch);
+    const seen = measureDisturbance(watch, before, after);
+    if (seen !== null && disturbanceReasons(seen).length === 0) return (performance.now() - started) / 1000;
+    if (performance.now() - started > timeoutMs) throw new Error(`CPUs ${cpus.join(',')} were never quiet for a second in ${timeoutMs / 1000} s: ${disturbanceReasons(seen).join('; ')}`);
+    before = after;
+  }
 }

@@ -26,6 +26,8 @@ export function servingStep(offeredRps: number, over: { sloMs?: number; verdict?
     tunerCpuMs: 0,
     wakeLatenessP99Us: null,
     stable: over.verdict !== undefined && over.verdict !== 'undecided',
+    disturbance: null,
+    disturbed: [],
     reason: 'made by the test',
     startedAt: '',
     finishedAt: '',
