@@ -43,7 +43,7 @@ export function capacityText(capacity: Pick<CapacityOutcome, 'sloMs' | 'capacity
   if (capacity.capacityRps === null) {
     return `meets p99 <= ${under} at no rate tried (the lowest, ${fmt(capacity.bracket[1])} req/s, missed it; ${loadLabel(load)})`;
   }
-  const uncertain = capacity.uncertain ? '; a deciding step was undecided at the maximum time' : '';
+  const uncertain = capacity.uncertain ? '; a deciding window was undecided at its maximum time or disturbed by other processes' : '';
   return `sustains ${fmt(capacity.capacityRps)} req/s at p99 <= ${under} (${loadLabel(load)}; capacity in ${fmt(capacity.bracket[0])}-${fmt(capacity.bracket[1])} req/s${uncertain})`;
 }
 
@@ -72,7 +72,7 @@ export function capacityNotes(capacities: readonly ReportCapacity[]): string[] {
   if (first === undefined) return [];
   return [
     `Latency counted from each request's scheduled arrival (${loadLabel(first.load)}): queue wait plus service, as a deployment at that rate sees it.`,
-    'Capacity: the highest offered rate whose p99 met the SLO at 95% confidence (binomial test on the requests over it); "?" where a deciding window was undecided at its maximum time.',
+    'Capacity: the highest offered rate whose p99 met the SLO at 95% confidence (binomial test on the requests over it); "?" where a deciding window was undecided at its maximum time, or disturbed by other processes.',
     'VS BASELINE: capacity over the baseline\'s at the batch named; the range is what the two searches\' brackets allow, not a confidence interval.',
   ];
 }

@@ -65,6 +65,7 @@ export function capacityOf(search: CapacitySearch, steps: readonly ServingStep[]
     capacityRps: lowIndex === null ? null : low,
     bracket: [low, high],
     stepIndex: lowIndex,
-    uncertain: deciding.some((s) => s.slo?.verdict === 'undecided'),
+    // Windows stored by an older autotune have no disturbance figures.
+    uncertain: deciding.some((s) => s.slo?.verdict === 'undecided' || (s.disturbed?.length ?? 0) > 0),
   };
 }

@@ -359,7 +359,8 @@ class TrialRun {
   ): ServingResult {
     const placement = this.placement(finals);
     const closedPlacement = closed === null ? null : { ...closed, plan: placement.plan, readBack: placement.readBack, verification: placement.verification };
-    const reasons = [...placement.reasons, ...(capacity?.uncertain ? ['a capacity step ended undecided at the maximum time: its verdict is the point estimate'] : [])];
+    const disturbed = steps.flatMap((s) => s.disturbed.map((d) => `window at ${Math.round(s.offeredRps)} req/s: ${d}`));
+    const reasons = [...placement.reasons, ...disturbed, ...(capacity?.uncertain ? ['a deciding capacity window was undecided at its maximum time or disturbed: the capacity is uncertain'] : [])];
     return {
       config: this.request.config,
       plan: placement.plan,

@@ -179,7 +179,7 @@ export interface CapacityOutcome {
   bracket: [number, number];
   /** Index into the steps of the step at the capacity, null when none met. */
   stepIndex: number | null;
-  /** True when a step's verdict was the point estimate at the maximum time, not a 95% certain one. */
+  /** True when a deciding step's verdict was its point estimate (undecided at the maximum time), or it was disturbed by other processes. */
   uncertain: boolean;
 }
 
