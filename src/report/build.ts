@@ -45,6 +45,7 @@ export function buildReport(store: Store, study: StudyRecord, options: ReportOpt
   const front = paretoFront(points);
   const baseline = points.find((p) => p.config.baseline && (userBatch === null || p.config.batch === userBatch)) ?? null;
   const capacities = capacitiesOf(trials, store.listStudyServingSteps(study.id), sloMs, userBatch);
+  const recommendations = recommend({ front, points, trials, sloMs, userBatch, capacities });
   const onFront = new Set(front.map((p) => p.trialId));
   const count = (state: TrialRecord['state']): number => trials.filter((t) => t.state === state).length;
 
@@ -82,7 +83,7 @@ export function buildReport(store: Store, study: StudyRecord, options: ReportOpt
     front,
     dominated: points.length - front.length,
     points,
-    recommendations: recommend({ front, points, trials, sloMs, userBatch, capacities }),
+    recommendations,
     capacities,
     effects: parameterEffects(points),
     warnings: reportWarnings({
@@ -97,6 +98,7 @@ export function buildReport(store: Store, study: StudyRecord, options: ReportOpt
       here: options.here,
       space,
       capacities,
+      picks: recommendations.map((r) => r.point),
     }),
     trials: trials.map((t) => reportTrial(t, onFront)),
   };

@@ -41,10 +41,11 @@ export function headline(report: Report): string[] {
     `${counts.trials} trial(s): ${counts.complete} complete, ${counts.failed} failed, ${counts.interrupted} interrupted; ` +
       `${counts.searched} configuration(s) measured${space}${report.baseline ? ', plus the baseline' : ''}`,
   ];
+  if (study.strategyReason !== null) lines.push(`Strategy: ${study.strategyReason}`);
   const m = report.machine.fingerprint;
   if (m !== null) lines.push(`Machine: ${m.cpuModel}, ${m.nodes} node(s), ${m.cores} cores, ${m.threads} CPUs (fingerprint ${m.hash}${report.machine.sameAsHere === false ? ', NOT this machine' : ''})`);
   const b = report.baseline;
-  lines.push(b === null ? 'Baseline: not measured' : `Baseline (onnxruntime defaults): ${fmt(b.tps)} samples/s, p99 ${fmt(b.p99Ms)} ms (trial ${b.trialId})`);
+  lines.push(b === null ? 'Baseline: not measured' : `Baseline (onnxruntime defaults, batch ${b.config.batch} as run today): ${fmt(b.tps)} samples/s, p99 ${fmt(b.p99Ms)} ms (median of ${b.trialIds.length} run(s), closed loop)`);
   return lines;
 }
 

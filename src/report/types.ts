@@ -129,7 +129,7 @@ export interface ParameterEffect {
   finding: string | null;
 }
 
-export type WarningKind = 'slo' | 'noisy' | 'unverified' | 'unpinned' | 'machine' | 'drift' | 'coverage' | 'failed' | 'state' | 'baseline' | 'machine-check';
+export type WarningKind = 'slo' | 'unconfirmed' | 'noisy' | 'unverified' | 'unpinned' | 'machine' | 'drift' | 'coverage' | 'failed' | 'state' | 'baseline' | 'machine-check';
 
 export interface ReportWarning {
   kind: WarningKind;

@@ -17,6 +17,8 @@ export interface WarningInputs {
   studyMachine: Fingerprint | null;
   here: Fingerprint | null;
   capacities: readonly ReportCapacity[];
+  /** The configurations the recommendations name. */
+  picks: readonly ReportPoint[];
   /** Feasible configurations of the space and how many of its axes vary; null when unknown. */
   space: { size: number; variedAxes: number } | null;
 }
@@ -41,6 +43,10 @@ export function reportWarnings(input: WarningInputs): ReportWarning[] {
   }
   if (baseline === null) add('baseline', 'no baseline measurement: the gain over onnxruntime\'s defaults is unknown');
 
+  const unconfirmed = input.picks.filter((p) => !p.config.baseline && !trials.some((t) => t.kind === 'confirm' && t.state === 'complete' && configKey(t.config) === configKey(p.config)));
+  if (unconfirmed.length > 0) {
+    add('unconfirmed', `${unconfirmed.length} pick(s) not measured again beside the baseline yet (${list(unconfirmed)}): their figures are single measurements and their gains unpaired; resume the study (autotune tune --study ${study.name}) to confirm them`);
+  }
   const noisy = front.filter((p) => p.noisy);
   if (noisy.length > 0) {
     const reasons = noisy.map((p) => trials.find((t) => t.id === p.trialId)?.noiseReasons[0]).find((r) => r !== undefined);

@@ -92,11 +92,13 @@ test('effects give best and median per level, the baseline left out', () => {
   assert.equal(report.effects.find((e) => e.parameter === 'spinning')!.finding, null, 'one level measured: nothing to compare');
 });
 
-test('warnings: noisy front point, unverified placement, drift, failures and coverage; no machine warning here', () => {
+test('warnings: unconfirmed picks, noisy front point, unverified placement, drift, failures and coverage; no machine warning here', () => {
   const kinds = report.warnings.map((w) => w.kind);
-  assert.deepEqual(kinds, ['noisy', 'unverified', 'drift', 'failed', 'coverage']);
-  assert.match(report.warnings[0]!.message, /p2 t1 local b1 spin trial 4/);
-  assert.match(report.warnings[1]!.message, /worker 0 thread 50000/);
+  assert.deepEqual(kinds, ['unconfirmed', 'noisy', 'unverified', 'drift', 'failed', 'coverage']);
+  // The fixture has no confirmation runs: its three picks are single measurements.
+  assert.match(report.warnings[0]!.message, /^3 pick\(s\) not measured again beside the baseline yet \(p1 t2 none b1 spin trial \d+, p1 t1 none b1 spin trial \d+, p2 t1 local b1 spin trial \d+\)/);
+  assert.match(report.warnings[1]!.message, /p2 t1 local b1 spin trial 4/);
+  assert.match(report.warnings[2]!.message, /worker 0 thread 50000/);
   const elsewhere = buildReport(store, selectStudy(store, 'fixture'), { here: otherMachine });
   assert.equal(elsewhere.machine.sameAsHere, false);
   assert.match(elsewhere.warnings.find((w) => w.kind === 'machine')!.message, /another machine .*0123456789abcdef; this one is fedcba9876543210/);

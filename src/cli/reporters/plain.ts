@@ -44,7 +44,7 @@ export function createPlainReporter(write: (line: string) => void): StudyEventLi
         out(
           event,
           `study "${s.name}" ${s.resumed ? `resumed (${s.completedTrials} trial(s) done)` : 'started'}: model ${s.model}, ` +
-            `strategy ${s.strategy}, ${s.spaceSize} configurations (${s.infeasibleDropped} infeasible dropped), ` +
+            `strategy ${s.strategy} (${s.strategyReason}), ${s.spaceSize} configurations (${s.infeasibleDropped} infeasible dropped), ` +
             `${s.plannedTrials === null ? 'no trial count planned' : `${s.plannedTrials} trials planned`}, SLO ${s.sloMs === null ? 'none' : `${s.sloMs} ms`}, db ${s.dbPath}; ` +
             `machine ${m.cpuModel}, ${m.nodes} node(s), ${m.cores} cores, ${m.threads} threads, ${m.usableCpus} usable`,
         );
