@@ -28,10 +28,12 @@ const MAX_CANDIDATES = 8;
 /** Failed attempts a candidate may add beyond its pairs before it is given up. */
 const SPARE_ATTEMPTS = 2;
 
-export function confirmationCandidates(trials: readonly TrialRecord[], sloMs: number | null): ReportPoint[] {
+export function confirmationCandidates(trials: readonly TrialRecord[], sloMs: number | null, served: readonly TrialConfig[] = []): ReportPoint[] {
   const points = configurationPoints(trials).filter((p) => !p.config.baseline);
   const front = paretoFront(points);
-  const picks = [fastestUnder(points, sloMs), front[0] ?? null, kneeOf(front)];
+  // The serving phase's winner is the SLO pick once measured; before it, the closed-loop one.
+  const servedPick = served.length > 0 ? (points.find((p) => configKey(p.config) === configKey(served[0]!)) ?? null) : null;
+  const picks = [servedPick ?? fastestUnder(points, sloMs), front[0] ?? null, kneeOf(front)];
   const out: ReportPoint[] = [];
   for (const p of [...picks, ...front.filter((f) => f.noisy)]) {
     if (p !== null && !out.some((o) => configKey(o.config) === configKey(p.config))) out.push(p);
@@ -45,7 +47,14 @@ export function confirmationCandidates(trials: readonly TrialRecord[], sloMs: nu
  */
 export function nextConfirmationRun(
   trials: readonly TrialRecord[],
-  options: { sloMs: number | null; pairs: number; userBatch: number; baselineAt: (batch: number) => TrialConfig },
+  options: {
+    sloMs: number | null;
+    pairs: number;
+    userBatch: number;
+    baselineAt: (batch: number) => TrialConfig;
+    /** Configurations by capacity under the SLO, highest first (the serving phase's order). */
+    served?: readonly TrialConfig[];
+  },
 ): ConfirmationRun | null {
   const ended = (t: TrialRecord): boolean => t.state === 'complete' || t.state === 'failed';
   const partners = (batch: number): TrialConfig[] => {
@@ -63,7 +72,7 @@ export function nextConfirmationRun(
       return { config: partner, kind: 'baseline', round: run.round ?? 0, pairedWith: run.id, reason: `confirmation ${run.round}: the baseline at batch ${partner.batch}, paired with trial #${run.number}` };
     }
   }
-  for (const candidate of confirmationCandidates(trials, options.sloMs)) {
+  for (const candidate of confirmationCandidates(trials, options.sloMs, options.served)) {
     const key = configKey(candidate.config);
     const runs = trials.filter((t) => t.kind === 'confirm' && ended(t) && configKey(t.config) === key);
     const paired = runs.filter((run) => run.state === 'complete' && partners(candidate.config.batch).every((p) => pairOf(run, p)?.state === 'complete')).length;

@@ -2,6 +2,7 @@ import { AutotuneError, isAutotuneError } from '../errors.js';
 import type { TrialConfig } from '../placement/types.js';
 import { pinningUnavailable as probePinning, runServing as realRunServing, runTrial as realRunTrial } from '../runner/index.js';
 import type { ModelInfo, RunnerEvent, ServingResult, TrialResult } from '../runner/types.js';
+import { capacitiesOf } from '../report/capacity.js';
 import { strategyLabel } from '../report/describe-study.js';
 import { baselineConfig, buildSpace } from '../search/space.js';
 import { configKey, type Observation, type SearchContext, type Strategy } from '../search/strategy.js';
@@ -222,11 +223,14 @@ class StudySession {
       if (this.#stopped()) return 'interrupted';
       if (this.#outOfTime()) return 'time';
       const trials = this.store.listTrials(this.study.id);
+      const steps = this.store.listStudyServingSteps(this.study.id);
+      const served = capacitiesOf(trials, steps, this.definition.sloMs, this.#userBatch).filter((c) => !c.config.baseline && c.capacityRps !== null);
       const confirmation = nextConfirmationRun(trials, {
         sloMs: this.definition.sloMs,
         pairs: this.definition.confirm.pairs,
         userBatch: this.#userBatch,
         baselineAt: (batch) => this.#baselineAt(batch),
+        served: served.map((c) => c.config),
       });
       if (confirmation !== null) {
         const ok = await this.#measure(confirmation.config, confirmation.reason, confirmation.kind, { pairedWith: confirmation.pairedWith, round: confirmation.round });
@@ -235,7 +239,7 @@ class StudySession {
       }
       const sloMs = this.definition.sloMs;
       if (sloMs === null) return searched;
-      const capacity = nextCapacityRun(trials, this.store.listStudyServingSteps(this.study.id), {
+      const capacity = nextCapacityRun(trials, steps, {
         sloMs,
         configurations: this.definition.serving.configurations,
         userBatch: this.#userBatch,

@@ -120,6 +120,11 @@ test('serving: the SLO pick is the configuration with the highest capacity under
   const capacity = outcome.summary.capacity!;
   assert.ok(capacity.capacityRps! <= 1100 && capacity.capacityRps! >= 1100 - 0.05 * capacity.ceilingRps, `capacity ${capacity.capacityRps}`);
   assert.ok(Math.abs(capacity.gain!.total!.ratio - capacity.capacityRps! / outcome.summary.baselineCapacity!.capacityRps!) < 1e-9);
+  // The serving winner is a pick like the others: confirmed beside the baseline, its gains paired.
+  const { trials } = stored(dbPath, 'serving');
+  const confirmed = trials.filter((t) => t.kind === 'confirm' && t.state === 'complete' && configKey(t.config) === 'p1/t1/none/b2/cores/spin');
+  assert.ok(confirmed.length >= 3, `${confirmed.length} confirmation runs of the winner`);
+  assert.ok(outcome.summary.gain!.placement!.tps.pairs >= 3 && outcome.summary.gain!.total!.tps.pairs >= 3);
 
   const store = openStore(dbPath, { readonly: true });
   try {
