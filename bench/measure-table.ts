@@ -13,7 +13,7 @@ import { inputOptions, measureSettings, parseStudy, userBatch } from '../src/stu
 import { onnxruntimeVersion } from '../src/topology/fingerprint.js';
 import { readTopology } from '../src/topology/read-topology.js';
 import { resolveModel } from '../src/workload/index.js';
-import { loadTable, type MeasuredRow, type MeasuredRun, type MeasuredTableFile } from './table.js';
+import { describeMeasurement, loadTable, type MeasuredRow, type MeasuredRun, type MeasuredTableFile } from './table.js';
 
 /**
  * Measures an exhaustive table on this machine with a built-in model, for the search benchmark's
@@ -160,25 +160,18 @@ function tableFile(name: string, sloMs: number | null, plan: readonly PlannedRun
   const space = rows.filter((r) => !r.config.baseline && r.runs.length > 0);
   const baseline = rows.find((r) => r.config.baseline)!;
   if (baseline.runs.length === 0) throw new AutotuneError('trial', `every run of the baseline failed (${failures[0]?.error ?? 'no error kept'}): no table written`);
-  const loads = progress.outcomes.flatMap((o) => ('run' in o ? [o.run.load1] : []));
-  const finishedAt = new Date().toISOString();
-  const host = hostname();
-  return {
+  const measured: Omit<MeasuredTableFile, 'description'> = {
     name,
-    description:
-      `measured ${progress.startedAt.slice(0, 16)}Z to ${finishedAt.slice(0, 16)}Z on ${host} (${cpus().length} CPUs, ${cpuModel}), ${model}: ` +
-      `${space.length} configurations x ${ROUNDS} runs, each round a seeded shuffle of the space (seed ${ORDER_SEED}+round), the baseline every ${BASELINE_EVERY} runs; ` +
-      `windows ${MEASURE.warmup} s warm-up + ${MEASURE.minTime}-${MEASURE.maxTime} s; 1-min load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} during the runs; bench/measure-table.ts`,
     synthetic: false,
     sloMs,
     measurement: {
-      host,
+      host: hostname(),
       cpus: cpus().length,
       cpuModel,
       onnxruntime: onnxruntimeVersion(),
       model,
       startedAt: progress.startedAt,
-      finishedAt,
+      finishedAt: new Date().toISOString(),
       rounds: ROUNDS,
       orderSeed: ORDER_SEED,
       baselineEvery: BASELINE_EVERY,
@@ -188,6 +181,7 @@ function tableFile(name: string, sloMs: number | null, plan: readonly PlannedRun
     baseline,
     rows: space,
   };
+  return { ...measured, description: describeMeasurement(measured) };
 }
 
 /** How far a configuration's own runs disagree: what the replay's noise is made of. */

@@ -122,6 +122,24 @@ export type MeasuredRow = z.infer<typeof measuredRow>;
 /** The JSON of bench/data/<name>.json. */
 export type MeasuredTableFile = z.infer<typeof measuredFile>;
 
+/**
+ * The description a measured table carries: when, where and how it was measured, and how much the
+ * machine moved meanwhile (the load average and the baseline's TPS over its runs, in order).
+ */
+export function describeMeasurement(file: Omit<MeasuredTableFile, 'description'>): string {
+  const m = file.measurement;
+  const runs = [...file.rows, file.baseline].flatMap((r) => r.runs);
+  const loads = runs.map((r) => r.load1);
+  const trace = [...file.baseline.runs].sort((a, b) => a.sequence - b.sequence).map((r) => (r.tps >= 1000 ? `${(r.tps / 1000).toFixed(1)}k` : r.tps.toFixed(0)));
+  return (
+    `measured ${m.startedAt.slice(0, 16)}Z to ${m.finishedAt.slice(0, 16)}Z on ${m.host} (${m.cpus} CPUs, ${m.cpuModel}, onnxruntime ${m.onnxruntime}), ${m.model}: ` +
+    `${file.rows.length} configurations x ${m.rounds} runs, each round a seeded shuffle of the space (seed ${m.orderSeed}+round), the baseline every ${m.baselineEvery} runs; ` +
+    `windows ${m.measure.warmup} s warm-up + ${m.measure.minTime}-${m.measure.maxTime} s; bench/measure-table.ts. ` +
+    `${runs.filter((r) => r.noisy).length} of ${runs.length} runs flagged noisy; 1-min load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; ` +
+    `baseline TPS in order: ${trace.join(' ')}`
+  );
+}
+
 /** Reads a measured table; a missing, unreadable or malformed file is one line naming the field. */
 export function loadTable(path: string): ReplayTable {
   let parsed: unknown;
