@@ -1,10 +1,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { replay, referencePoint } from '../../bench/replay.js';
+import { replay, trueVolume } from '../../bench/replay.js';
 import { syntheticTable } from '../../bench/synthetic-model.js';
 import type { ReplayTable } from '../../bench/table.js';
 import { createBayesStrategy } from '../../src/search/bayes.js';
-import { hypervolume2d } from '../../src/search/hypervolume.js';
 import { createRandomStrategy } from '../../src/search/random.js';
 import { configKey, type Observation, type SearchContext } from '../../src/search/strategy.js';
 
@@ -18,10 +17,11 @@ const small: ReplayTable = {
 };
 const rowOf = new Map(full.rows.map((r) => [configKey(r.config), r]));
 
+/** Records a fresh noisy measurement of `key`, as a trial would. */
 function observe(history: Observation[], key: string): void {
   const row = rowOf.get(key)!;
   const repeat = history.filter((o) => configKey(o.config) === key).length + 1;
-  history.push({ config: row.config, tps: row.tps, p99Ms: row.p99Ms, noisy: row.noisy, repeat });
+  history.push({ config: row.config, ...full.measure(row, repeat, 7), repeat });
 }
 
 test('proposes only feasible configurations of the space, never a measured or failed one', () => {
@@ -67,7 +67,7 @@ test('until a configuration meets the SLO it chases feasibility', () => {
   const history: Observation[] = [];
   const slow = small.rows.filter((r) => r.config.batch === 64).slice(0, 12);
   for (const r of slow) observe(history, configKey(r.config));
-  const slo = Math.min(...slow.map((r) => r.p99Ms)) / 2;
+  const slo = Math.min(...slow.map((r) => r.truth.p99Ms)) / 2;
   const proposal = createBayesStrategy().next({ space, history, failed: [], sloMs: slo, seed: 1, remaining: 40 });
   assert.ok(proposal !== null);
   assert.match(proposal.reason, /meet the .* ms SLO/);
@@ -96,15 +96,12 @@ test('at the end of the budget it re-measures noisy and front configurations, ea
   assert.doesNotMatch(early!.reason, /^re-measure/);
 });
 
-test('replay on the SYNTHETIC 64-core table: bayes beats random at the same budget', () => {
-  const ref = referencePoint(full);
-  const truth = hypervolume2d(full.rows, ref);
+test('replay on the SYNTHETIC 64-core table, noisy draws judged on the truth: bayes beats random at the same budget', () => {
+  const truth = trueVolume(full);
   const budget = 30;
   for (const seed of [1, 2]) {
-    const bayes = replay(full, createBayesStrategy(), { seed, budget, stopAtVolume: truth });
-    const random = replay(full, createRandomStrategy(), { seed, budget });
-    const bayesVolume = bayes.curve[bayes.curve.length - 1]! / truth;
-    const randomVolume = random.curve[random.curve.length - 1]! / truth;
+    const bayesVolume = replay(full, createBayesStrategy(), { seed, budget, checkpoints: [budget] }).ends.get(budget)!.volume / truth;
+    const randomVolume = replay(full, createRandomStrategy(), { seed, budget, checkpoints: [budget] }).ends.get(budget)!.volume / truth;
     assert.ok(bayesVolume > randomVolume, `seed ${seed}: bayes ${bayesVolume} vs random ${randomVolume}`);
     assert.ok(bayesVolume >= 0.9, `seed ${seed}: bayes reached only ${bayesVolume} of the true hypervolume in ${budget} trials`);
   }
