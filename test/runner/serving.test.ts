@@ -22,16 +22,23 @@ test('open loop on a built-in model: half the closed-loop throughput is served a
     if (e.type === 'phase' && e.pids) pids.splice(0, pids.length, ...e.pids);
   };
   const tag = 'serving-live';
+  const cpus = planPlacement(base.config, base.topology, { oversubscribe: false, pinning: true }).workers[0]!.cpus;
   // The suite shares two CPUs: a window whose worker lost its CPU to other processes says so
-  // (disturbed), and is not judged. Five windows at half the closed-loop rate, each its own schedule.
-  const rates = [...Array<number>(5).fill(0.5 * closed.tps), 1.5 * closed.tps];
-  const result = await runServing({ ...base, load: LOAD }, { kind: 'rates', ratesRps: rates }, { onEvent, tag });
+  // (disturbed) and is not judged; each try waits for a quiet second first. Every try is a trial of
+  // its own, with its own schedule, and leaves no worker behind.
+  const halves: ServingStep[] = [];
+  for (let attempt = 0; attempt < 6 && !halves.some((s) => s.disturbed.length === 0); attempt++) {
+    await untilQuiet(cpus);
+    const result = await runServing({ ...base, load: { ...LOAD, seed: LOAD.seed + attempt } }, { kind: 'rates', ratesRps: [0.5 * closed.tps] }, { onEvent, tag });
+    assertNothingLeft(pids, tag);
+    halves.push(result.steps[0]!);
+  }
+  const result = await runServing({ ...base, load: LOAD }, { kind: 'rates', ratesRps: [1.5 * closed.tps] }, { onEvent, tag });
   assertNothingLeft(pids, tag);
-  const halves = result.steps.slice(0, 5);
-  const over = result.steps[5]!;
+  const over = result.steps[0]!;
 
   // Every request scheduled in the window was served or counted as never served.
-  for (const step of result.steps) assert.equal(step.latency.histogram.total, step.scheduled);
+  for (const step of [...halves, over]) assert.equal(step.latency.histogram.total, step.scheduled);
   const offered = (s: ServingStep): number => s.scheduled / (s.windowMs / 1000);
   const quiet = halves.filter((s) => s.disturbed.length === 0);
   const seen = halves.map((s) => `${s.achievedRps.toFixed(0)} of ${offered(s).toFixed(0)}${s.disturbed.length > 0 ? ` (${s.disturbed[0]})` : ''}`).join('; ');
