@@ -33,6 +33,7 @@ import type { LoadSettings, MeasureSettings, TrialRequest } from '../src/runner/
 import { formatCpuList } from '../src/topology/cpulist.js';
 import { readTopology } from '../src/topology/read-topology.js';
 import { inspectModel, planInputs, resolveModel } from '../src/workload/index.js';
+import { PLAIN_SESSION } from './plain-session.js';
 
 const MODEL = process.env.BENCH_MODEL ?? 'builtin:mlp?in=1024&hidden=1536&layers=3';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -50,16 +51,7 @@ import * as ort from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 const [path, inputsJson, schedulePath, warmupMs, settleUs] = process.argv.slice(1);
-const session = await ort.InferenceSession.create(path, {
-  intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
-  extra: { session: { intra_op: { allow_spinning: '1' } } },
-});
-const feeds = {};
-for (const [name, dims] of Object.entries(JSON.parse(inputsJson))) {
-  const data = new Float32Array(dims.reduce((a, b) => a * b, 1)).map(() => Math.random() * 2 - 1);
-  feeds[name] = new ort.Tensor('float32', data, dims);
-}
-const warmEnd = performance.now() + Number(warmupMs);
+${PLAIN_SESSION}const warmEnd = performance.now() + Number(warmupMs);
 const closed = [];
 while (performance.now() < warmEnd) { const a = performance.now(); await session.run(feeds); closed.push(performance.now() - a); }
 const arrivals = JSON.parse(readFileSync(schedulePath, 'utf8'));

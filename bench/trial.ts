@@ -23,6 +23,7 @@ import { runTrial } from '../src/runner/index.js';
 import { formatCpuList } from '../src/topology/cpulist.js';
 import { readTopology } from '../src/topology/read-topology.js';
 import { inspectModel, planInputs, resolveModel } from '../src/workload/index.js';
+import { PLAIN_SESSION } from './plain-session.js';
 
 const MODEL = process.env.BENCH_MODEL ?? 'builtin:mlp?in=1024&hidden=1536&layers=3';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -37,16 +38,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const PLAIN_LOOP = `
 import * as ort from 'onnxruntime-node';
 const [path, inputsJson, warmupMs, windowMs] = process.argv.slice(1);
-const session = await ort.InferenceSession.create(path, {
-  intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
-  extra: { session: { intra_op: { allow_spinning: '1' } } },
-});
-const feeds = {};
-for (const [name, dims] of Object.entries(JSON.parse(inputsJson))) {
-  const data = new Float32Array(dims.reduce((a, b) => a * b, 1)).map(() => Math.random() * 2 - 1);
-  feeds[name] = new ort.Tensor('float32', data, dims);
-}
-const warmEnd = performance.now() + Number(warmupMs);
+${PLAIN_SESSION}const warmEnd = performance.now() + Number(warmupMs);
 while (performance.now() < warmEnd) await session.run(feeds);
 const cpu = process.cpuUsage();
 const start = performance.now();

@@ -7,6 +7,7 @@ import { ARRIVAL_PROCESSES, DISPATCHES, runServing, runTrial, type ArrivalProces
 import type { LoadSettings, MeasureSettings, RunnerEvent, ServingResult, TrialResult } from '../../runner/types.js';
 import { parseDurationFlag } from '../../study/duration.js';
 import { renderServing } from '../reporters/serving.js';
+import { trialHeader } from '../reporters/trial-header.js';
 import { formatCpuList } from '../../topology/cpulist.js';
 import { isDecimal } from '../../study/flags.js';
 import { readTopology } from '../../topology/read-topology.js';
@@ -219,15 +220,10 @@ function disturbanceLine(d: NonNullable<TrialResult['disturbance']>): string {
   return `others      ${cpus(d.othersMs)} on CPUs ${formatCpuList(d.cpus)} besides the trial, steal ${cpus(d.stealMs)}, ${throttled}`;
 }
 
-export function renderSummary(r: TrialResult): string {
-  const c = r.config;
+function renderSummary(r: TrialResult): string {
   const l = r.latency;
   const lines = [
-    `model       ${r.model.name} (${r.model.path})`,
-    c.baseline
-      ? `config      baseline (onnxruntime defaults, unpinned), batch ${c.batch}`
-      : `config      P=${c.processes} T=${c.threads} numa=${c.numa} batch=${c.batch} smt=${c.smt} spinning=${c.spinning ? 'on' : 'off'}`,
-    `plan        ${r.plan.pinned ? 'pinned' : 'unpinned'}${r.plan.oversubscribed ? ', oversubscribed' : ''}`,
+    ...trialHeader(r),
     ...r.plan.workers.map((w) => {
       const pool = w.poolCpus.length === 0 ? '' : ` pool ${w.poolCpus.map((g) => formatCpuList(g)).join(';')}`;
       const main = w.mainCpu === null ? '' : ` main ${w.mainCpu}`;

@@ -2,16 +2,13 @@ import { alignTable } from '../../report/render-text.js';
 import { fmt } from '../../report/recommend.js';
 import { capacityText, loadLabel, STEP_HEADER, stepRow } from '../../report/serving-text.js';
 import type { ServingResult } from '../../runner/types.js';
+import { trialHeader } from './trial-header.js';
 
 /** What `autotune trial --rate` and `--capacity` print. */
 export function renderServing(r: ServingResult): string {
   const c = r.config;
   const lines = [
-    `model       ${r.model.name} (${r.model.path})`,
-    c.baseline
-      ? `config      baseline (onnxruntime defaults, unpinned), batch ${c.batch}`
-      : `config      P=${c.processes} T=${c.threads} numa=${c.numa} batch=${c.batch} smt=${c.smt} spinning=${c.spinning ? 'on' : 'off'}`,
-    `plan        ${r.plan.pinned ? 'pinned' : 'unpinned'}${r.plan.oversubscribed ? ', oversubscribed' : ''}`,
+    ...trialHeader(r),
     `load        ${loadLabel(r.load)}${c.batch > 1 ? `, batches of up to ${c.batch} with a ${fmt(r.load.maxQueueDelayMs)} ms max queue delay` : ''}, seed ${r.load.seed}`,
     `read-back   verified ${r.verification.verified ? 'yes' : 'NO'}`,
     ...r.verification.mismatches.map((m) => `  MISMATCH: ${m}`),
