@@ -183,3 +183,38 @@ test('CLI: a study file with a wrong field, a bad flag, and the studies listing'
   assert.equal(resume.status, 2);
   assert.equal(resume.stderr, 'autotune: no study "nope" in autotune.db: it has listed\n');
 });
+
+test('SIGKILL in the serving phase loses at most the window in flight: the rerun continues the capacity search from its stored windows', async () => {
+  const dir = tempDir();
+  const args = [...TINY_FLAGS, '--processes', '1', '--slo', '5', '--serving-max-time', '1s', '--serving-configs', '1', '--json', '--db', 'autotune.db'];
+  const first = tuner(dir, args);
+  // The first capacity search has finished two windows: kill it in the third.
+  const second = await first.waitFor((e) => e.type === 'servingStep' && e.step !== null && e.index === 1);
+  first.child.kill('SIGKILL');
+  assert.ok(second?.type === 'servingStep', `the tuner never reached a second window: ${first.stderr()}`);
+  assert.equal((await exited(first.child)).signal, 'SIGKILL');
+  const killedTrial = second.trialId;
+
+  const run = spawnSync(process.execPath, [BIN, 'tune', ...args], { cwd: dir, encoding: 'utf8', timeout: 180_000 });
+  assert.equal(run.status, 0, run.stderr);
+  const store = openStore(join(dir, 'autotune.db'), { readonly: true });
+  try {
+    const study = store.getStudy('mlp-in-32-hidden-64-layers-2-out-8')!;
+    const trials = store.listTrials(study.id);
+    const killed = trials.find((t) => t.id === killedTrial)!;
+    assert.equal(killed.state, 'interrupted');
+    // Its two finished windows are kept, and the rerun of the same search started from them.
+    const kept = store.listServingSteps(killedTrial);
+    assert.equal(kept.length, 2);
+    const resumed = trials.find((t) => t.kind === 'capacity' && t.number > killed.number && configKey(t.config) === configKey(killed.config))!;
+    assert.equal(resumed.state, 'complete');
+    const events = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as StudyEvent);
+    const windows = events.filter((e) => e.type === 'servingStep' && e.step !== null && e.trialId === resumed.id);
+    // The runner numbers a resumed search's windows after the ones it was given.
+    assert.ok(windows.length > 0 && windows.every((e) => e.type === 'servingStep' && e.index >= 2), JSON.stringify(windows.map((e) => e.type === 'servingStep' && e.index)));
+    const offered = new Set(kept.map((s) => s.step.offeredRps));
+    assert.ok(windows.every((e) => e.type === 'servingStep' && !offered.has(e.offeredRps)), 'no window measured twice');
+  } finally {
+    store.close();
+  }
+});
