@@ -55,6 +55,12 @@ export interface ServeMessage {
   stream: StreamSpec;
   settings: ServingSettings;
   layout: ServeLayout;
+  /**
+   * How often the worker sends its latency histogram so far. A capacity step follows the window
+   * from the shared counters alone, so its workers send one only now and then (as a sign of life):
+   * serialising a histogram on the worker's thread delays the request it is serving.
+   */
+  progressIntervalMs: number;
 }
 
 export type ParentMessage =

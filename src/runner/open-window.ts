@@ -30,6 +30,9 @@ const START_MARGIN_MS = 30;
 const CUTOFF_MARGIN_US = 20_000;
 /** The settling start of a window (served, not recorded): a tenth of the minimum time, at most this. */
 const MAX_SETTLE_MS = 500;
+/** How often workers send their histogram in a window at a rate, and in a capacity step (a sign of life). */
+const PROGRESS_MS = 250;
+const SIGN_OF_LIFE_MS = 2000;
 /** Time after the cutoff for the backlog to be served before the rest is censored. */
 const MIN_DRAIN_MS = 1000;
 
@@ -95,6 +98,8 @@ export class OpenWindow {
       stream: this.streams[load.dispatch === 'shared' ? 0 : w]!,
       settings: { batch, maxDelayUs: batch > 1 ? load.maxQueueDelayMs * 1000 : 0, settleUs: this.settleUs, sloUs: sloMs === null ? null : sloMs * 1000 },
       layout: serveLayout(load.dispatch, workers, w),
+      // A window at a rate closes once the merged p99 is stable, which takes the workers' histograms.
+      progressIntervalMs: sloMs === null ? PROGRESS_MS : SIGN_OF_LIFE_MS,
     };
   }
 

@@ -126,12 +126,12 @@ class Worker {
     setTimeout(() => send({ type: 'warmed' }), durationMs);
   }
 
-  private startWindow(progress: () => LatencyHistogram): void {
+  private startWindow(progress: () => LatencyHistogram, intervalMs = this.init?.progressIntervalMs ?? 250): void {
     this.cpuStart = process.cpuUsage();
     this.windowStart = performance.now();
     this.progressTimer = setInterval(() => {
       send({ type: 'progress', histogram: progress().snapshot(), elapsedMs: performance.now() - this.windowStart });
-    }, this.init?.progressIntervalMs ?? 250);
+    }, intervalMs);
   }
 
   private endWindow(): { windowMs: number; cpuTimeMs: number } {
@@ -176,7 +176,7 @@ class Worker {
     await this.require(this.loop).stop();
     const { layout } = message;
     const records = new ServingRecords();
-    this.startWindow(() => records.latency);
+    this.startWindow(() => records.latency, message.progressIntervalMs);
     await serveWindow(
       {
         clock: realServingClock(BigInt(message.t0Ns)),
