@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { standardDeviation, mean } from 'simple-statistics';
 import { buildReport, PICK_KINDS, type PickKind, type Report, type ReportPoint } from '../src/report/index.js';
-import { configKey } from '../src/search/strategy.js';
+import { configKey } from '../src/domain/config.js';
 import { openStore } from '../src/store/index.js';
 import { readStudyFile } from '../src/study/file.js';
 import { runStudy } from '../src/study/loop.js';
-import { parseStudy } from '../src/study/schema.js';
+import { parseStudy } from '../src/domain/study.js';
 
 const STUDY = process.env.BENCH_STUDY ?? 'studies/default.yaml';
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 1);

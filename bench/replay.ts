@@ -3,7 +3,8 @@ import { AutotuneError } from '../src/errors.js';
 import { fastestUnder } from '../src/report/recommend.js';
 import { hypervolume2d } from '../src/search/hypervolume.js';
 import { paretoFront, type Objectives } from '../src/search/pareto.js';
-import { configKey, type Observation, type Strategy } from '../src/search/strategy.js';
+import { type Observation, type Strategy } from '../src/search/strategy.js';
+import { configKey } from '../src/domain/config.js';
 import { driftBetween, driftBounds, type BaselineRun } from '../src/study/drift.js';
 import type { Draw, ReplayRow, ReplayTable } from './table.js';
 

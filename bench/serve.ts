@@ -26,7 +26,7 @@ import { promisify } from 'node:util';
 import { median } from 'simple-statistics';
 import { AutotuneError } from '../src/errors.js';
 import { planPlacement } from '../src/placement/index.js';
-import type { TrialConfig } from '../src/placement/types.js';
+import type { TrialConfig } from '../src/domain/config.js';
 import { ScheduleCursor, windowStreams } from '../src/runner/arrivals.js';
 import { runServing, runTrial } from '../src/runner/index.js';
 import type { LoadSettings, MeasureSettings, TrialRequest } from '../src/runner/types.js';

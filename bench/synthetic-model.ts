@@ -1,7 +1,7 @@
-import type { NumaPolicy, TrialConfig } from '../src/placement/types.js';
+import type { NumaPolicy, TrialConfig } from '../src/domain/config.js';
 import type { Objectives } from '../src/search/pareto.js';
 import { createRng, type Rng } from '../src/search/rng.js';
-import { configKey } from '../src/search/strategy.js';
+import { configKey } from '../src/domain/config.js';
 import { keySeed, type Draw, type ReplayRow, type ReplayTable } from './table.js';
 
 /**

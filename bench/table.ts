@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { median } from 'simple-statistics';
 import { z } from 'zod';
 import { AutotuneError } from '../src/errors.js';
-import { NUMA_POLICIES, SMT_USES, type NumaPolicy, type SmtUse, type TrialConfig } from '../src/placement/types.js';
+import { NUMA_POLICIES, SMT_USES, type NumaPolicy, type SmtUse, type TrialConfig } from '../src/domain/config.js';
 import type { Objectives } from '../src/search/pareto.js';
 import { createRng } from '../src/search/rng.js';
-import { configKey } from '../src/search/strategy.js';
+import { configKey } from '../src/domain/config.js';
 
 /**
  * A ground-truth table for the search benchmark: a strategy asks for a configuration and gets a

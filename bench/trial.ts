@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { median } from 'simple-statistics';
 import { AutotuneError } from '../src/errors.js';
 import { planPlacement } from '../src/placement/index.js';
-import type { TrialConfig } from '../src/placement/types.js';
+import type { TrialConfig } from '../src/domain/config.js';
 import { runTrial } from '../src/runner/index.js';
 import { formatCpuList } from '../src/topology/cpulist.js';
 import { readTopology } from '../src/topology/read-topology.js';

@@ -1,4 +1,4 @@
-import { configLabel } from '../report/points.js';
+import { configLabel } from '../domain/config.js';
 import { oneLine } from '../errors.js';
 import { ciText, fmt } from '../report/recommend.js';
 import { capacityText } from '../report/serving-text.js';

@@ -1,7 +1,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { ortAffinities } from '../placement/affinities.js';
-import type { MemPolicyMode, TrialConfig } from '../placement/types.js';
-import type { TrialResult } from '../runner/types.js';
+import { axisEnv, sessionOptions, type MemPolicyMode, type TrialConfig } from '../domain/config.js';
+import type { TrialResult } from '../domain/results.js';
 
 /** One instance of the user's server: the placement and environment of one measured worker. */
 export interface Instance {
@@ -29,30 +29,17 @@ export function instancesOf(result: TrialResult): Instance[] {
       memPolicy: plan.pinned ? worker.memPolicy : 'default',
       mems: plan.pinned ? worker.mems : [],
       env: instanceEnv(config, worker.index, affinities),
-      sessionOptions: sessionOptions(config, affinities),
+      sessionOptions: sessionOptions(config, affinities) as InferenceSession.SessionOptions,
       rssBytes: result.workers.find((w) => w.index === worker.index)?.rssBytes ?? 0,
     };
   });
 }
 
 function instanceEnv(config: TrialConfig, index: number, affinities: string): Record<string, string> {
-  const env: Record<string, string> = { OMP_NUM_THREADS: String(config.threads) };
-  // The baseline leaves intraOpNumThreads to onnxruntime, so there is no count to pass on.
-  if (!config.baseline) env['AUTOTUNE_INTRA_OP_THREADS'] = String(config.threads);
-  env['AUTOTUNE_SPINNING'] = config.spinning ? '1' : '0';
-  env['AUTOTUNE_BATCH'] = String(config.batch);
+  const env: Record<string, string> = { OMP_NUM_THREADS: String(config.threads), ...axisEnv(config) };
   if (affinities !== '') env['AUTOTUNE_INTRA_OP_AFFINITIES'] = affinities;
   env['AUTOTUNE_INSTANCE'] = String(index);
   return env;
-}
-
-/** As the trial worker builds them (runner/worker.ts), so a server gets what was measured. */
-function sessionOptions(config: TrialConfig, affinities: string): InferenceSession.SessionOptions {
-  const base: InferenceSession.SessionOptions = { executionMode: 'sequential', graphOptimizationLevel: 'all' };
-  if (config.baseline) return base;
-  const session: Record<string, unknown> = { intra_op: { allow_spinning: config.spinning ? '1' : '0' } };
-  if (affinities !== '') session['intra_op_thread_affinities'] = affinities;
-  return { ...base, intraOpNumThreads: config.threads, interOpNumThreads: 1, extra: { session } };
 }
 
 /** `{instance}` and `{port}` in a command line or argument, for instance `index`. */

@@ -1,4 +1,4 @@
-import { configLabel } from '../report/points.js';
+import { configLabel } from '../domain/config.js';
 import { capacityText } from '../report/serving-text.js';
 import { instancesOf } from './instances.js';
 import type { Chosen } from './pick.js';

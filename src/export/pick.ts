@@ -1,8 +1,8 @@
 import { AutotuneError } from '../errors.js';
 import type { Report, PickKind, ReportCapacity } from '../report/types.js';
-import { configKey } from '../search/strategy.js';
+import { configKey } from '../domain/config.js';
 import { PICK_KINDS } from '../report/types.js';
-import type { TrialResult } from '../runner/types.js';
+import type { TrialResult } from '../domain/results.js';
 import type { Store } from '../store/types.js';
 
 /** Which configuration to deploy: a recommendation of the report, or a trial id. */

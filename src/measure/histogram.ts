@@ -1,5 +1,5 @@
 import { AutotuneError } from '../errors.js';
-import type { HistogramSnapshot } from './types.js';
+import type { HistogramSnapshot } from '../domain/latency.js';
 
 /**
  * Buckets cover [2^MIN_EXPONENT, 2^MAX_EXPONENT) µs, about 1 ns to 12 days; values outside land in

@@ -5,4 +5,4 @@ export { createSloTest, minRequestsToMeet, type SloVerdict, type SloTest, type S
 export { pairedRatio, MIN_PAIRS, type PairedRatio } from './paired.js';
 export { isStable, p99CiSpread, formatSeconds, type StabilityVerdict } from './stability.js';
 export { noiseReasons, workerDisagreement, WORKER_TPS_CV_LIMIT, type NoiseEvidence } from './noise.js';
-export * from './types.js';
+export * from '../domain/latency.js';

@@ -32,7 +32,9 @@ import { binomialAtLeast, binomialCdf } from './distributions.js';
  * their slow siblings are still in flight, would lean towards 'meets'.
  */
 
-export type SloVerdict = 'meets' | 'misses' | 'undecided';
+import type { SloVerdict } from '../domain/results.js';
+
+export type { SloVerdict };
 
 export interface SloTestOptions {
   /** The latency quantile the SLO binds (0.99: p99 must be within the SLO). */

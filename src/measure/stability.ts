@@ -1,6 +1,6 @@
-import type { MeasureSettings } from '../runner/types.js';
+import type { MeasureSettings } from '../domain/results.js';
 import { minSamplesForInterval } from './quantile-interval.js';
-import type { LatencySummary } from './types.js';
+import type { LatencySummary } from '../domain/latency.js';
 
 /** The fewest inferences whose p99 has a 95% CI at all (368). */
 const P99_CI_MIN_SAMPLES = minSamplesForInterval(0.99, 0.95);

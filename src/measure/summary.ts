@@ -1,7 +1,7 @@
 import { AutotuneError } from '../errors.js';
 import { LatencyHistogram } from './histogram.js';
 import { quantileInterval } from './quantile-interval.js';
-import type { HistogramSnapshot, LatencySummary } from './types.js';
+import type { HistogramSnapshot, LatencySummary } from '../domain/latency.js';
 
 const ms = (us: number): number => us / 1000;
 

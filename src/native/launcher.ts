@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { AutotuneError } from '../errors.js';
-import type { MemPolicyMode } from '../placement/types.js';
+import type { MemPolicyMode } from '../domain/config.js';
 import { formatCpuList } from '../topology/cpulist.js';
 import { packageRoot } from './addon.js';
 import { checkIds, checkMemPolicy } from './validate.js';

@@ -1,4 +1,4 @@
-import type { MemPolicyMode } from '../placement/types.js';
+import type { MemPolicyMode } from '../domain/config.js';
 import { formatCpuList } from '../topology/cpulist.js';
 import { requireAddon, type LinuxAddon } from './addon.js';
 import { errnoHint, raiseSyscallError } from './syscall-error.js';

@@ -1,5 +1,5 @@
 import { AutotuneError } from '../errors.js';
-import type { MemPolicyMode } from '../placement/types.js';
+import type { MemPolicyMode } from '../domain/config.js';
 import { formatCpuList } from '../topology/cpulist.js';
 
 /** Largest ids accepted before asking the kernel; native/launcher.c uses the same bounds. */

@@ -1,8 +1,8 @@
 import { stepMeets } from '../runner/capacity.js';
-import type { ServingStep } from '../runner/types.js';
-import { configKey } from '../search/strategy.js';
+import type { ServingStep } from '../domain/results.js';
+import { configKey } from '../domain/config.js';
 import type { StoredStep, TrialRecord } from '../store/types.js';
-import { configLabel } from './points.js';
+import { configLabel } from '../domain/config.js';
 import { stepVerdict } from './serving-text.js';
 import type { CapacityGain, ReportCapacity } from './types.js';
 

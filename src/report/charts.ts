@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ParameterEffect, Report } from './types.js';
+import { levelOf } from './effects.js';
 
 /**
  * Chart specifications (vega-lite) and their server-side rendering to SVG, so the HTML report is
@@ -62,7 +63,7 @@ export function effectSpec(report: Report, effect: ParameterEffect): TopLevelSpe
   const order = effect.levels.map((l) => l.level);
   const values = report.points
     .filter((p) => !p.config.baseline)
-    .map((p) => ({ level: effect.parameter === 'spinning' ? (p.config.spinning ? 'on' : 'off') : String(p.config[effect.parameter]), tps: p.tps, p99: p.p99Ms }));
+    .map((p) => ({ level: levelOf(p, effect.parameter), tps: p.tps, p99: p.p99Ms }));
   const panel = (field: 'tps' | 'p99', title: string) => ({
     width: 260,
     height: 180,

@@ -1,6 +1,7 @@
+import { AXIS_NAMES } from '../domain/axes.js';
 import { buildSpace } from '../search/space.js';
-import { resolveStrategy } from '../study/choose-strategy.js';
-import { parseStudy, userBatch, type StudyDefinition } from '../study/schema.js';
+import { resolveStrategy } from '../search/choose-strategy.js';
+import { parseStudy, userBatch, type StudyDefinition } from '../domain/study.js';
 import type { StudyRecord } from '../store/types.js';
 import type { Topology } from '../topology/types.js';
 import { isBuiltinSpec } from '../workload/builtin-models.js';
@@ -64,8 +65,7 @@ function definitionOf(study: StudyRecord): StudyDefinition | null {
 function spaceOf(definition: StudyDefinition, topology: Topology): StudyDescription['space'] {
   try {
     const { configs } = buildSpace(definition, topology);
-    const axes = ['processes', 'threads', 'numa', 'batch', 'smt', 'spinning'] as const;
-    const variedAxes = axes.filter((axis) => new Set(configs.map((c) => c[axis])).size > 1).length;
+    const variedAxes = AXIS_NAMES.filter((axis) => new Set(configs.map((c) => c[axis])).size > 1).length;
     return { size: configs.length, variedAxes, batches: [...new Set(configs.map((c) => c.batch))] };
   } catch {
     return null;

@@ -1,6 +1,7 @@
 import { median } from 'simple-statistics';
 import { fmt } from './recommend.js';
-import { EFFECT_PARAMETERS, type EffectLevel, type EffectParameter, type ParameterEffect, type ReportPoint } from './types.js';
+import { AXIS_NAMES, axis } from '../domain/axes.js';
+import { type EffectLevel, type EffectParameter, type ParameterEffect, type ReportPoint } from './types.js';
 
 /**
  * TPS and p99 by the value of each parameter over the measured configurations (the baseline left
@@ -9,7 +10,7 @@ import { EFFECT_PARAMETERS, type EffectLevel, type EffectParameter, type Paramet
  */
 export function parameterEffects(points: readonly ReportPoint[]): ParameterEffect[] {
   const searched = points.filter((p) => !p.config.baseline);
-  return EFFECT_PARAMETERS.map((parameter) => {
+  return AXIS_NAMES.map((parameter) => {
     const groups = new Map<string, ReportPoint[]>();
     for (const p of searched) {
       const level = levelOf(p, parameter);
@@ -29,10 +30,8 @@ export function parameterEffects(points: readonly ReportPoint[]): ParameterEffec
   });
 }
 
-function levelOf(p: ReportPoint, parameter: EffectParameter): string {
-  const value = p.config[parameter];
-  if (parameter === 'spinning') return value ? 'on' : 'off';
-  return String(value);
+export function levelOf(p: Pick<ReportPoint, 'config'>, parameter: EffectParameter): string {
+  return axis(parameter).level(p.config[parameter]);
 }
 
 function compareLevels(a: string, b: string): number {

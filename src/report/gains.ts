@@ -1,5 +1,5 @@
 import { pairedRatio } from '../measure/paired.js';
-import { configKey } from '../search/strategy.js';
+import { configKey } from '../domain/config.js';
 import type { TrialRecord } from '../store/types.js';
 import type { Gain, GainAgainst, RatioEstimate, ReportPoint } from './types.js';
 

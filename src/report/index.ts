@@ -1,5 +1,5 @@
 export { buildReport, selectStudy, type ReportOptions } from './build.js';
-export { configLabel, configurationPoints } from './points.js';
+export { configurationPoints } from './points.js';
 export { kneeOf, recommend } from './recommend.js';
 export { parameterEffects } from './effects.js';
 export { renderText } from './render-text.js';

@@ -1,14 +1,7 @@
 import { median } from 'simple-statistics';
-import type { TrialConfig } from '../placement/types.js';
-import { configKey } from '../search/strategy.js';
+import { configKey, configLabel } from '../domain/config.js';
 import type { TrialRecord } from '../store/types.js';
 import type { ReportPoint } from './types.js';
-
-/** `p2 t4 local b8 spin`: the short form every report format uses. */
-export function configLabel(c: TrialConfig): string {
-  if (c.baseline) return `baseline b${c.batch}`;
-  return `p${c.processes} t${c.threads} ${c.numa} b${c.batch}${c.smt === 'all' ? ' smt' : ''} ${c.spinning ? 'spin' : 'nospin'}`;
-}
 
 /**
  * One point per measured configuration: the median of its completed closed-loop measurements

@@ -1,6 +1,6 @@
 import { TOO_FEW_SAMPLES } from '../measure/index.js';
 import type { Objectives } from '../search/pareto.js';
-import { configKey } from '../search/strategy.js';
+import { configKey } from '../domain/config.js';
 import type { TrialRecord } from '../store/types.js';
 import { gainOf } from './gains.js';
 import { capacityText } from './serving-text.js';

@@ -1,4 +1,4 @@
-import type { CapacityOutcome, LoadSettings, ServingStep } from '../runner/types.js';
+import type { CapacityOutcome, LoadSettings, ServingStep } from '../domain/results.js';
 import type { ReportCapacity } from './types.js';
 import { ciText, fmt } from './recommend.js';
 

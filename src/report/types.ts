@@ -1,5 +1,6 @@
-import type { TrialConfig } from '../placement/types.js';
-import type { LoadSettings } from '../runner/types.js';
+import type { AxisName } from '../domain/axes.js';
+import type { TrialConfig } from '../domain/config.js';
+import type { LoadSettings } from '../domain/results.js';
 import type { StudyState, TrialKind, TrialState } from '../store/types.js';
 import type { Fingerprint } from '../topology/types.js';
 
@@ -118,8 +119,8 @@ export interface EffectLevel {
   medianP99Ms: number;
 }
 
-export type EffectParameter = 'numa' | 'threads' | 'processes' | 'batch' | 'smt' | 'spinning';
-export const EFFECT_PARAMETERS: readonly EffectParameter[] = ['numa', 'threads', 'processes', 'batch', 'smt', 'spinning'];
+/** Every axis of the table has its effect reported. */
+export type EffectParameter = AxisName;
 
 export interface ParameterEffect {
   parameter: EffectParameter;

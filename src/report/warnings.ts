@@ -2,7 +2,7 @@ import { unpinnedReasonIn } from '../runner/unpinned-note.js';
 import { checkWarnings } from '../topology/health.js';
 import type { Store, StudyRecord, TrialRecord } from '../store/types.js';
 import type { Fingerprint } from '../topology/types.js';
-import { configKey } from '../search/strategy.js';
+import { configKey } from '../domain/config.js';
 import { fmt } from './recommend.js';
 import type { ReportCapacity, ReportPoint, ReportWarning } from './types.js';
 

@@ -1,9 +1,9 @@
 import { AutotuneError } from '../errors.js';
 import { createRng } from '../workload/prng.js';
 
-/** How requests arrive in an open-loop trial: Poisson (exponential gaps) or evenly spaced. */
-export type ArrivalProcess = 'poisson' | 'constant';
-export const ARRIVAL_PROCESSES: readonly ArrivalProcess[] = ['poisson', 'constant'];
+import { ARRIVAL_PROCESSES, type ArrivalProcess } from '../domain/results.js';
+
+export { ARRIVAL_PROCESSES, type ArrivalProcess };
 
 /**
  * One arrival stream of an open-loop window: every scheduled arrival time (µs from the window's

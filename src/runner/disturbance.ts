@@ -4,6 +4,9 @@ import { findCpuCgroup, readThrottling, type CpuCgroup, type ThrottleCounters } 
 import { busyMs, cpuTimesDelta, OTHERS_CPU_LIMIT, processCpuMs, readCpuTimes, type CpuTimes } from '../topology/cpustat.js';
 import { machineReader, type ReadTopologyOptions } from '../topology/read-topology.js';
 import { listText, type FsReader } from '../topology/reader.js';
+import type { TrialDisturbance } from '../domain/results.js';
+
+export type { TrialDisturbance };
 
 /**
  * What else ran on a trial's CPUs while it was measured: other processes (busy time of those CPUs
@@ -27,23 +30,6 @@ export interface DisturbanceSnapshot {
   throttling: ThrottleCounters[];
 }
 
-export interface TrialDisturbance {
-  /** The CPUs the trial's workers may run on. */
-  cpus: number[];
-  windowMs: number;
-  /** Time those CPUs ran anything: tasks, interrupts, softirqs. */
-  busyMs: number;
-  /**
-   * CPU time of the trial itself: its workers and the runner. The runner is counted whole even
-   * when it ran on other CPUs, which can only hide others' time, never invent it.
-   */
-  ownMs: number;
-  /** busyMs - ownMs: everyone else on those CPUs. */
-  othersMs: number;
-  stealMs: number;
-  /** Throttling by a cgroup CPU quota in the window (the level that throttled most); null when no counters are readable. */
-  throttled: { periods: number; throttledMs: number; path: string } | null;
-}
 
 export function watchDisturbance(cpus: readonly number[], pids: readonly number[], options: ReadTopologyOptions = {}): DisturbanceWatch {
   const fs = machineReader(options);

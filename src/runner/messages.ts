@@ -1,4 +1,5 @@
-import type { HistogramSnapshot } from '../measure/types.js';
+import type { TrialConfig } from '../domain/config.js';
+import type { HistogramSnapshot } from '../domain/latency.js';
 import type { InputPlan } from '../workload/types.js';
 import type { StreamSpec } from './arrivals.js';
 import type { ServingSettings } from './open-loop.js';
@@ -21,11 +22,10 @@ export interface InitMessage {
   inputPlan: InputPlan;
   /** CPU to pin the worker's main (calling) thread to; null when the trial is unpinned. */
   mainCpu: number | null;
-  /** intraOpNumThreads; null for the baseline (onnxruntime's own choice). */
-  threads: number | null;
+  /** The configuration: its session axes become the session options (domain/config.ts sessionOptions). */
+  config: TrialConfig;
   /** Value of session.intra_op_thread_affinities; empty to leave the pool unpinned. */
   poolAffinities: string;
-  spinning: boolean;
   /** Whether get_mempolicy may be called here (the sandbox can refuse it). */
   readMemPolicy: boolean;
   progressIntervalMs: number;

@@ -2,7 +2,7 @@ import { LatencyHistogram } from '../measure/histogram.js';
 import { createSloTest, type SloTest, type SloVerdict } from '../measure/slo-test.js';
 import { formatSeconds, isStable } from '../measure/stability.js';
 import { summarize } from '../measure/summary.js';
-import type { HistogramSnapshot } from '../measure/types.js';
+import type { HistogramSnapshot } from '../domain/latency.js';
 import type { SharedCounters } from '../native/shared-memory.js';
 import { ScheduleCursor, windowStreams, type StreamSpec } from './arrivals.js';
 import { disturbanceReasons, type TrialDisturbance } from './disturbance.js';

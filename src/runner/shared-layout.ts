@@ -1,12 +1,13 @@
+import type { Dispatch } from '../domain/results.js';
 import type { ServeLayout } from './messages.js';
+
+export { DISPATCHES, type Dispatch } from '../domain/results.js';
 
 /**
  * The slots of an open-loop trial's shared counters: the window's cutoff and abandon flag, one
  * queue per arrival stream (one for shared dispatch, one per worker for split), and per worker the
  * requests it completed, recorded and saw over the SLO.
  */
-export type Dispatch = 'shared' | 'split';
-export const DISPATCHES: readonly Dispatch[] = ['shared', 'split'];
 
 /** Added to a queue's slot to close it: every later take() returns at least this. */
 export const QUEUE_CLOSED = 2 ** 50;

@@ -5,7 +5,7 @@ import { isStable, LatencyHistogram, noiseReasons, summarize, type HistogramSnap
 import { probeCapabilities, type Capabilities, type LaunchPlacement } from '../native/index.js';
 import { SharedCounters } from '../native/shared-memory.js';
 import { ortAffinities, planPlacement } from '../placement/index.js';
-import type { Plan, WorkerPlan } from '../placement/types.js';
+import type { Plan, WorkerPlan } from '../domain/config.js';
 import { inspectModel, planInputs, type InputPlan } from '../workload/index.js';
 import { nextCapacityRate, capacityOf } from './capacity.js';
 import { disturbanceReasons, measureDisturbance, snapshotDisturbance, trialCpus, watchDisturbance, type TrialDisturbance } from './disturbance.js';
@@ -433,9 +433,8 @@ class TrialRun {
         modelPath: this.request.model.path,
         inputPlan: this.inputPlan,
         mainCpu: worker.mainCpu,
-        threads: this.request.config.baseline ? null : this.request.config.threads,
+        config: this.request.config,
         poolAffinities: this.plan.pinned ? ortAffinities(worker) : '',
-        spinning: this.request.config.spinning,
         readMemPolicy: memPolicyOk,
         progressIntervalMs: PROGRESS_INTERVAL_MS,
         sharedSlots: this.counters === null ? null : this.counters.slots,

@@ -1,4 +1,4 @@
-import type { Plan, WorkerPlan } from '../placement/types.js';
+import type { Plan, WorkerPlan } from '../domain/config.js';
 import { formatCpuList } from '../topology/cpulist.js';
 import type { ThreadReadBack, Verification, WorkerReadBack } from './types.js';
 

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
+import { sessionOptions } from '../domain/config.js';
 import { LatencyHistogram } from '../measure/histogram.js';
 import { getMemPolicy, setThreadAffinity } from '../native/index.js';
 import { SharedCounters, setTimerSlack } from '../native/shared-memory.js';
@@ -32,18 +33,6 @@ function fail(error: unknown): void {
   const text = error instanceof Error ? error.message : String(error);
   // Exit once the message is written: the runner reads the exit as the end of this worker.
   send({ type: 'error', message: text.split('\n', 1)[0] ?? text }, () => process.exit(1));
-}
-
-function sessionOptions(init: InitMessage): ort.InferenceSession.SessionOptions {
-  const base: ort.InferenceSession.SessionOptions = {
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  };
-  if (init.threads === null) return base;
-  const session: Record<string, unknown> = { intra_op: { allow_spinning: init.spinning ? '1' : '0' } };
-  if (init.poolAffinities !== '') session['intra_op_thread_affinities'] = init.poolAffinities;
-  // Left unset, onnxruntime starts one pinned thread per physical core and ignores cgroup limits.
-  return { ...base, intraOpNumThreads: init.threads, interOpNumThreads: 1, extra: { session } };
 }
 
 /** The queue of an open-loop window in the shared counters; a slot past QUEUE_CLOSED is closed. */
@@ -101,7 +90,7 @@ class Worker {
       // Waking for an arrival must not wait on the default 50 µs of timer slack.
       setTimerSlack(1);
     }
-    const session = await ort.InferenceSession.create(init.modelPath, sessionOptions(init));
+    const session = await ort.InferenceSession.create(init.modelPath, sessionOptions(init.config, init.poolAffinities));
     this.session = session;
     this.plan = init.inputPlan;
     const feeds = this.feedsFor(init.inputPlan.effectiveBatch);

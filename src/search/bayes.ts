@@ -1,4 +1,4 @@
-import type { TrialConfig } from '../placement/types.js';
+import type { TrialConfig } from '../domain/config.js';
 import { createEncoding } from './encoding.js';
 import { expectedHypervolumeImprovement, feasibilityScore, normalCdf, type LogNormalPrediction } from './ehvi.js';
 import { fitGp } from './gp/gp.js';
@@ -6,7 +6,8 @@ import { hypervolume2d } from './hypervolume.js';
 import { spaceFillingDesign } from './initial-design.js';
 import { dominates, paretoFront, type Objectives } from './pareto.js';
 import { createRng } from './rng.js';
-import { configKey, type Observation, type Proposal, type SearchContext, type Strategy } from './strategy.js';
+import { type Observation, type Proposal, type SearchContext, type Strategy } from './strategy.js';
+import { configKey } from '../domain/config.js';
 
 export interface BayesOptions {
   /** Size of the space-filling start (default: 2 x encoded dimensions + 2, at most a tenth of the space). */

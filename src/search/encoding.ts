@@ -1,42 +1,41 @@
-import type { TrialConfig } from '../placement/types.js';
+import { axisEntries, type AxisName } from '../domain/axes.js';
+import type { TrialConfig } from '../domain/config.js';
 import type { DimKind } from './gp/kernel.js';
 
 /**
- * Maps configurations of one search space to the GP's input vectors: processes, threads and batch
- * as log2 scaled to [0, 1] by the space's range (so the core limit P x T <= C becomes the linear
- * log2 P + log2 T <= log2 C), NUMA policy, SMT use and spinning as category indices compared by
- * 0/1 distance. Dimensions with a single value in the space carry no information and are left out.
+ * Maps configurations of one search space to the GP's input vectors, each axis as the table says:
+ * log2 axes (processes, threads, batch) scaled to [0, 1] by the space's range (so the core limit
+ * P x T <= C becomes the linear log2 P + log2 T <= log2 C), categorical ones as category indices
+ * compared by 0/1 distance. Axes with a single value in the space carry no information and are
+ * left out.
  */
 export interface Encoding {
   kinds: DimKind[];
-  /** Which configuration field each dimension encodes, in order. */
-  fields: EncodedField[];
+  /** Which axis each dimension encodes, in order. */
+  fields: AxisName[];
   encode(config: TrialConfig): number[];
   /** Number of levels of each categorical dimension (0 for continuous ones). */
   levels: number[];
 }
 
-export type EncodedField = 'processes' | 'threads' | 'batch' | 'numa' | 'smt' | 'spinning';
-const CONTINUOUS = ['processes', 'threads', 'batch'] as const;
-const CATEGORICAL = ['numa', 'smt', 'spinning'] as const;
-
 export function createEncoding(space: readonly TrialConfig[]): Encoding {
   const kinds: DimKind[] = [];
-  const fields: EncodedField[] = [];
+  const fields: AxisName[] = [];
   const levels: number[] = [];
   const parts: Array<(c: TrialConfig) => number> = [];
-
-  for (const field of CONTINUOUS) {
-    const logs = space.map((c) => Math.log2(c[field]));
+  // Continuous dimensions first, then categorical ones: the GP's kernel reads them in that order.
+  const entries = axisEntries();
+  for (const [field] of entries.filter(([, a]) => a.encoding === 'log2')) {
+    const logs = space.map((c) => Math.log2(c[field] as number));
     const lo = Math.min(...logs);
     const hi = Math.max(...logs);
     if (!(hi > lo)) continue;
     kinds.push('continuous');
     fields.push(field);
     levels.push(0);
-    parts.push((c) => (Math.log2(c[field]) - lo) / (hi - lo));
+    parts.push((c) => (Math.log2(c[field] as number) - lo) / (hi - lo));
   }
-  for (const field of CATEGORICAL) {
+  for (const [field] of entries.filter(([, a]) => a.encoding === 'categorical')) {
     const values = [...new Set(space.map((c) => String(c[field])))].sort();
     if (values.length < 2) continue;
     kinds.push('categorical');

@@ -1,9 +1,8 @@
-import type { TrialConfig } from '../placement/types.js';
+import { AXIS_NAMES, type AxisName } from '../domain/axes.js';
+import type { TrialConfig } from '../domain/config.js';
 import { memoOrder, nextInOrder } from './passes.js';
 import type { Strategy } from './strategy.js';
 
-type Axis = 'processes' | 'threads' | 'numa' | 'batch' | 'smt' | 'spinning';
-const AXES: readonly Axis[] = ['processes', 'threads', 'numa', 'batch', 'smt', 'spinning'];
 
 /**
  * Bisection depth of every position in a sorted axis of n values: both ends 0, the middle 1, the
@@ -25,8 +24,8 @@ export function bisectionLevels(n: number): number[] {
 
 /** The grid order: coarsest level first (max depth over the axes), then total depth, then enumeration order. */
 export function gridOrder(space: readonly TrialConfig[]): TrialConfig[] {
-  const depth = new Map<Axis, Map<unknown, number>>();
-  for (const axis of AXES) {
+  const depth = new Map<AxisName, Map<unknown, number>>();
+  for (const axis of AXIS_NAMES) {
     const values = [...new Set(space.map((c) => c[axis]))].sort((a, b) =>
       typeof a === 'number' && typeof b === 'number' ? a - b : 0,
     );
@@ -34,7 +33,7 @@ export function gridOrder(space: readonly TrialConfig[]): TrialConfig[] {
     depth.set(axis, new Map(values.map((v, i) => [v, levels[i]!])));
   }
   const scored = space.map((config, index) => {
-    const levels = AXES.map((axis) => depth.get(axis)!.get(config[axis])!);
+    const levels = AXIS_NAMES.map((axis) => depth.get(axis)!.get(config[axis])!);
     return { config, index, max: Math.max(...levels), sum: levels.reduce((a, b) => a + b, 0) };
   });
   scored.sort((a, b) => a.max - b.max || a.sum - b.sum || a.index - b.index);

@@ -1,7 +1,7 @@
-import type { TrialConfig } from '../placement/types.js';
+import type { TrialConfig } from '../domain/config.js';
 import { encodedDistance, type Encoding } from './encoding.js';
 import type { Rng } from './rng.js';
-import { configKey } from './strategy.js';
+import { configKey } from '../domain/config.js';
 
 /**
  * Latin hypercube in the unit cube: each dimension is cut into n equal strata and every stratum

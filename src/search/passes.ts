@@ -1,5 +1,6 @@
-import type { TrialConfig } from '../placement/types.js';
-import { configKey, type SearchContext } from './strategy.js';
+import type { TrialConfig } from '../domain/config.js';
+import { type SearchContext } from './strategy.js';
+import { configKey } from '../domain/config.js';
 
 /**
  * What grid and random share: walk a fixed order of the space and propose the first configuration

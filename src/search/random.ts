@@ -1,4 +1,4 @@
-import type { TrialConfig } from '../placement/types.js';
+import type { TrialConfig } from '../domain/config.js';
 import { nextInOrder } from './passes.js';
 import { createRng } from './rng.js';
 import type { Strategy } from './strategy.js';

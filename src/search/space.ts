@@ -1,9 +1,9 @@
 import { AutotuneError } from '../errors.js';
 import { feasibility } from '../placement/index.js';
-import type { TrialConfig } from '../placement/types.js';
-import type { StudyDefinition, IntAxis } from '../study/schema.js';
+import { axisEntries, type AxisName, type AxisValue, type Machine, type SpaceSpec } from '../domain/axes.js';
+import { baselineConfig as baselineOn, configKey, type TrialConfig } from '../domain/config.js';
+import type { StudyDefinition } from '../domain/study.js';
 import type { Topology } from '../topology/types.js';
-import { configKey } from './strategy.js';
 
 export interface SearchSpace {
   /** Feasible, distinct configurations in enumeration order (axis by axis, as the study lists them). */
@@ -21,80 +21,58 @@ export interface SearchSpace {
  */
 export const MAX_SPACE_COMBINATIONS = 100_000;
 
-/** How many values `axisValues` gives for the axis, computed without enumerating it. */
-export function axisCount(axis: IntAxis, usableCpus: number): number {
-  if (Array.isArray(axis)) return new Set(axis).size;
-  const max = axis.max === 'cpus' ? usableCpus : axis.max;
-  if (max < axis.min) return 0;
-  if (axis.scale === 'linear') return max - axis.min + 1;
-  let powers = 0;
-  for (let v = 1; v <= max; v *= 2) if (v > axis.min && v < max) powers++;
-  return powers + (max === axis.min ? 1 : 2);
+/** The machine as the axes see it: the CPUs this process may use and their physical cores. */
+export function machineOf(topology: Topology): Machine {
+  const allowed = new Set(topology.allowed.cpus);
+  const cores = topology.cores.filter((core) => core.cpus.some((cpu) => allowed.has(cpu))).length;
+  return { usableCpus: topology.allowed.cpus.length, cores };
 }
 
-/**
- * The values of one integer axis on this machine. `max: cpus` is the CPUs this process may use;
- * a pow2 range takes the powers of two inside [min, max] plus both ends, so `1..cpus` on 6 CPUs is
- * 1, 2, 4, 6 and the whole machine is always tried.
- */
-export function axisValues(axis: IntAxis, usableCpus: number, name: string): number[] {
-  if (Array.isArray(axis)) return [...new Set(axis)].sort((a, b) => a - b);
-  const max = axis.max === 'cpus' ? usableCpus : axis.max;
-  if (max < axis.min) {
-    throw new AutotuneError('usage', `${name} ${axis.min}-cpus is empty on this machine (${max} usable CPUs): lower its min`);
-  }
-  const values = new Set<number>([axis.min, max]);
-  if (axis.scale === 'linear') for (let v = axis.min; v <= max; v++) values.add(v);
-  else for (let v = 1; v <= max; v *= 2) if (v >= axis.min) values.add(v);
-  return [...values].sort((a, b) => a - b);
+/** The values of every axis of the study's space on this machine, in table order. */
+export function spaceValues(space: SpaceSpec, machine: Machine): Array<[AxisName, AxisValue[]]> {
+  return axisEntries().map(([name, a]) => [name, a.values(space[name], machine, name)]);
 }
 
 /** Every feasible configuration of the cartesian product of the study's axes. */
 export function buildSpace(definition: Pick<StudyDefinition, 'space' | 'oversubscribe'>, topology: Topology): SearchSpace {
-  const usable = topology.allowed.cpus.length;
-  const { space } = definition;
-  checkSpaceSize(space, usable);
-  const processes = axisValues(space.processes, usable, 'processes');
-  const threads = axisValues(space.threads, usable, 'threads');
-  const batches = axisValues(space.batch, usable, 'batch');
+  const machine = machineOf(topology);
+  checkSpaceSize(definition.space, machine);
   const configs = new Map<string, TrialConfig>();
   let infeasibleExample: string | null = null;
   let infeasibleDropped = 0;
-  for (const p of processes)
-    for (const t of threads)
-      for (const numa of space.numa)
-        for (const batch of batches)
-          for (const smt of space.smt)
-            for (const spinning of space.spinning) {
-              const config: TrialConfig = { processes: p, threads: t, numa, batch, smt, spinning, baseline: false };
-              const key = configKey(config);
-              if (configs.has(key)) continue;
-              const verdict = feasibility(config, topology, definition.oversubscribe);
-              if (verdict.ok) configs.set(key, config);
-              else {
-                infeasibleDropped++;
-                infeasibleExample ??= verdict.reason;
-              }
-            }
+  for (const values of product(spaceValues(definition.space, machine))) {
+    const config = { ...values, baseline: false } as TrialConfig;
+    const key = configKey(config);
+    if (configs.has(key)) continue;
+    const verdict = feasibility(config, topology, definition.oversubscribe);
+    if (verdict.ok) configs.set(key, config);
+    else {
+      infeasibleDropped++;
+      infeasibleExample ??= verdict.reason;
+    }
+  }
   if (configs.size === 0) {
     throw new AutotuneError('usage', `no feasible configuration in the study's space on this machine: ${infeasibleExample ?? 'the space is empty'}`);
   }
   return { configs: [...configs.values()], infeasibleDropped, infeasibleExample };
 }
 
-function checkSpaceSize(space: StudyDefinition['space'], usable: number): void {
-  const counts = {
-    processes: axisCount(space.processes, usable),
-    threads: axisCount(space.threads, usable),
-    numa: space.numa.length,
-    batch: axisCount(space.batch, usable),
-    smt: space.smt.length,
-    spinning: space.spinning.length,
-  };
-  const total = Object.values(counts).reduce((product, n) => product * n, 1);
+/** The cartesian product, the first axis varying slowest (as nested loops in table order would). */
+function* product(axes: ReadonlyArray<[AxisName, AxisValue[]]>): Generator<Record<string, AxisValue>> {
+  if (axes.length === 0) {
+    yield {};
+    return;
+  }
+  const [[name, values], ...rest] = axes as [[AxisName, AxisValue[]], ...Array<[AxisName, AxisValue[]]>];
+  for (const value of values) for (const tail of product(rest)) yield { [name]: value, ...tail };
+}
+
+function checkSpaceSize(space: SpaceSpec, machine: Machine): void {
+  const counts = axisEntries().map(([name, a]) => [name, a.count(space[name], machine)] as const);
+  const total = counts.reduce((product, [, n]) => product * n, 1);
   if (total <= MAX_SPACE_COMBINATIONS) return;
-  const widest = Object.entries(counts).sort((a, b) => b[1] - a[1])[0]![0];
-  const axes = Object.entries(counts).map(([name, n]) => `${n} ${name}`).join(' x ');
+  const widest = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+  const axes = counts.map(([name, n]) => `${n} ${name}`).join(' x ');
   throw new AutotuneError(
     'usage',
     `the study's space has ${total} combinations (${axes}), more than the ${MAX_SPACE_COMBINATIONS} autotune searches: narrow ${widest} (a shorter range, a list, or scale: pow2)`,
@@ -102,12 +80,9 @@ function checkSpaceSize(space: StudyDefinition['space'], usable: number): void {
 }
 
 /**
- * onnxruntime's default set-up, measured first in every study: one process, intraOpNumThreads
- * unset (onnxruntime then uses one thread per physical core), no pinning, no memory policy.
- * `threads` records that count over the CPUs this process may use.
+ * onnxruntime's default set-up, measured first in every study (and by `trial --baseline`): the
+ * table's baseline values, threads counted over the CPUs this process may use.
  */
 export function baselineConfig(topology: Topology, batch: number): TrialConfig {
-  const allowed = new Set(topology.allowed.cpus);
-  const cores = topology.cores.filter((core) => core.cpus.some((cpu) => allowed.has(cpu))).length;
-  return { processes: 1, threads: Math.max(1, cores), numa: 'none', batch, smt: 'cores', spinning: true, baseline: true };
+  return baselineOn(machineOf(topology), batch);
 }

@@ -1,4 +1,4 @@
-import type { TrialConfig } from '../placement/types.js';
+import type { TrialConfig } from '../domain/config.js';
 
 /**
  * The seam between the study loop and the search strategies (grid, random, bayes), after Optuna's
@@ -41,11 +41,4 @@ export interface Strategy {
   readonly name: string;
   /** The next configuration to measure, or null when the strategy has nothing left to try. */
   next(context: SearchContext): Proposal | null;
-}
-
-/** Identity of a configuration, for deduplication and lookups. */
-export function configKey(c: TrialConfig): string {
-  return c.baseline
-    ? `baseline/b${c.batch}`
-    : `p${c.processes}/t${c.threads}/${c.numa}/b${c.batch}/${c.smt}/${c.spinning ? 'spin' : 'nospin'}`;
 }

@@ -247,6 +247,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE trials ADD COLUMN disturbance TEXT;
     `,
   },
+  {
+    version: 5,
+    description: 'configurations only as JSON keyed by axis name',
+    sql: `
+      -- The config column has always held the whole configuration; the per-axis copies beside it
+      -- meant a new column (and a rebuild of this table) for every new axis. Axes a stored config
+      -- lacks are read back at their baseline value (domain/config.ts), which is what ran.
+      ALTER TABLE trials DROP COLUMN processes;
+      ALTER TABLE trials DROP COLUMN threads;
+      ALTER TABLE trials DROP COLUMN numa;
+      ALTER TABLE trials DROP COLUMN batch;
+      ALTER TABLE trials DROP COLUMN smt;
+      ALTER TABLE trials DROP COLUMN spinning;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

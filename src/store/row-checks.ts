@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
 import { AutotuneError } from '../errors.js';
-import type { HistogramSnapshot } from '../measure/types.js';
-import { NUMA_POLICIES, SMT_USES, type NumaPolicy, type Plan, type SmtUse, type TrialConfig } from '../placement/types.js';
-import type { TrialDisturbance, Verification, WorkerReadBack } from '../runner/types.js';
+import type { HistogramSnapshot } from '../domain/latency.js';
+import { storedConfigSchema, type Plan, type TrialConfig } from '../domain/config.js';
+import type { TrialDisturbance, Verification, WorkerReadBack } from '../domain/results.js';
 import type { MachineCheck } from '../topology/health.js';
 import type { Fingerprint, Topology } from '../topology/types.js';
 
@@ -25,16 +25,6 @@ const positive = int.positive();
 const ids = z.array(count);
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');
 
-const trialConfig = z
-  .object({
-    processes: positive,
-    threads: positive,
-    numa: z.enum(NUMA_POLICIES as readonly [NumaPolicy, ...NumaPolicy[]]),
-    batch: positive,
-    smt: z.enum(SMT_USES as readonly [SmtUse, ...SmtUse[]]),
-    spinning: z.boolean(),
-    baseline: z.boolean(),
-  });
 
 const plan = z.object({
   workers: z.array(
@@ -141,14 +131,21 @@ export function jsonColumn(text: unknown, place: RowPlace, column: string): unkn
  */
 function checked<T>(schema: z.ZodType<unknown>, text: unknown, place: RowPlace, column: string): T {
   const value = jsonColumn(text, place, column);
+  parsed(schema, value, place, column);
+  return value as T;
+}
+
+function parsed(schema: z.ZodType<unknown>, value: unknown, place: RowPlace, column: string): unknown {
   const result = schema.safeParse(value);
-  if (result.success) return value as T;
+  if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const at = issue.path.length === 0 ? '' : ` at ${issue.path.join('.')}`;
   throw fail(place, column, `is malformed${at} (${issue.message})`);
 }
 
-export const checkConfig = (text: unknown, place: RowPlace): TrialConfig => checked(trialConfig, text, place, 'config');
+/** The parsed configuration, not the stored one: axes added since it was stored come back at their baseline. */
+export const checkConfig = (text: unknown, place: RowPlace): TrialConfig =>
+  parsed(storedConfigSchema, jsonColumn(text, place, 'config'), place, 'config') as TrialConfig;
 export const checkPlan = (text: unknown, place: RowPlace): Plan => checked(plan, text, place, 'plan');
 export const checkReadBack = (text: unknown, place: RowPlace): WorkerReadBack[] => checked(readBack, text, place, 'read_back');
 export const checkVerification = (text: unknown, place: RowPlace): Verification => checked(verification, text, place, 'verification');

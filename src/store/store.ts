@@ -1,7 +1,7 @@
 import type { Db } from './sqlite.js';
 
 import { AutotuneError } from '../errors.js';
-import type { ServingResult, ServingStep, TrialResult } from '../runner/types.js';
+import type { ServingResult, ServingStep, TrialResult } from '../domain/results.js';
 import type { MachineCheck } from '../topology/health.js';
 import type { Fingerprint, Topology } from '../topology/types.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, openDatabase } from './connection.js';
@@ -228,10 +228,8 @@ class SqliteStore implements Store {
             .get(studyId) as { next: number };
           const row = this.#db
             .prepare(
-              `INSERT INTO trials (study_id, number, kind, state, config, processes, threads, numa, batch, smt, spinning, baseline,
-                 reason, started_at, paired_with, round)
-               VALUES (@study_id, @number, @kind, 'running', @config, @processes, @threads, @numa, @batch, @smt, @spinning, @baseline,
-                 @reason, @started_at, @paired_with, @round)
+              `INSERT INTO trials (study_id, number, kind, state, config, baseline, reason, started_at, paired_with, round)
+               VALUES (@study_id, @number, @kind, 'running', @config, @baseline, @reason, @started_at, @paired_with, @round)
                RETURNING *`,
             )
             .get({

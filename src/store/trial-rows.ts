@@ -1,5 +1,5 @@
-import type { TrialConfig } from '../placement/types.js';
-import type { TrialResult, WorkerStats } from '../runner/types.js';
+import type { TrialConfig } from '../domain/config.js';
+import type { TrialResult, WorkerStats } from '../domain/results.js';
 import { checkConfig, checkNumbers, checkStrings, jsonColumn, type RowPlace } from './row-checks.js';
 import type { CapacityRecord, TrialKind, TrialRecord, TrialState } from './types.js';
 
@@ -76,17 +76,9 @@ export interface WorkerRow {
   rss_bytes: number;
 }
 
+/** The configuration as JSON keyed by axis name (schema 5 on): a new axis needs no new column. */
 export function configColumns(config: TrialConfig): Record<string, string | number> {
-  return {
-    config: JSON.stringify(config),
-    processes: config.processes,
-    threads: config.threads,
-    numa: config.numa,
-    batch: config.batch,
-    smt: config.smt,
-    spinning: bit(config.spinning),
-    baseline: bit(config.baseline),
-  };
+  return { config: JSON.stringify(config), baseline: bit(config.baseline) };
 }
 
 /** The `trials` columns a completed result fills (named parameters of the UPDATE). */

@@ -1,5 +1,5 @@
-import type { TrialConfig } from '../placement/types.js';
-import type { CapacityOutcome, LoadSettings, ServingResult, ServingStep, TrialResult } from '../runner/types.js';
+import type { TrialConfig } from '../domain/config.js';
+import type { CapacityOutcome, LoadSettings, ServingResult, ServingStep, TrialResult } from '../domain/results.js';
 import type { MachineCheck } from '../topology/health.js';
 import type { Fingerprint, Topology } from '../topology/types.js';
 

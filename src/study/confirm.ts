@@ -1,9 +1,9 @@
-import type { TrialConfig } from '../placement/types.js';
+import type { TrialConfig } from '../domain/config.js';
 import { configurationPoints } from '../report/points.js';
 import { fastestUnder, kneeOf } from '../report/recommend.js';
 import type { ReportPoint } from '../report/types.js';
 import { paretoFront } from '../search/pareto.js';
-import { configKey } from '../search/strategy.js';
+import { configKey } from '../domain/config.js';
 import type { TrialRecord } from '../store/types.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { TrialConfig } from '../placement/types.js';
+import type { TrialConfig } from '../domain/config.js';
 import type { ServingResult, ServingStep, TrialPhase, TrialProgress, TrialResult } from '../runner/types.js';
 import type { Gain, ReportCapacity } from '../report/types.js';
 import type { TrialKind } from '../store/types.js';

@@ -1,23 +1,18 @@
 import { resolve } from 'node:path';
 import { AutotuneError } from '../errors.js';
 import { parseShapeFlag, parseValueFlag } from '../workload/flags.js';
-import { parseDurationFlag } from './duration.js';
-import { MAX_STUDY_NAME } from './schema.js';
+import { axisEntries, flagName, type AxisName } from '../domain/axes.js';
+import { parseDurationFlag } from '../domain/duration.js';
+import { MAX_STUDY_NAME } from '../domain/study.js';
 
-/** The study fields as `autotune tune` flags (commander's strings, before validation). */
-export interface StudyFlags {
+/** The study fields as `autotune tune` flags (commander's strings, before validation); one per axis. */
+export interface StudyFlags extends Partial<Record<AxisName, string>> {
   name?: string;
   model?: string;
   shape?: string[];
   value?: string[];
   inputs?: string;
   slo?: string;
-  processes?: string;
-  threads?: string;
-  numa?: string;
-  batch?: string;
-  smt?: string;
-  spinning?: string;
   oversubscribe?: boolean;
   trials?: string;
   time?: string;
@@ -69,12 +64,10 @@ export function applyStudyFlags(base: Raw, flags: StudyFlags): Raw {
   if (out.name === undefined) out.name = defaultStudyName(out.model);
   if (flags.slo !== undefined) out.sloMs = number(flags.slo, '--slo');
 
-  if (flags.processes !== undefined) section('space').processes = intAxis(flags.processes, '--processes');
-  if (flags.threads !== undefined) section('space').threads = intAxis(flags.threads, '--threads');
-  if (flags.batch !== undefined) section('space').batch = intAxis(flags.batch, '--batch');
-  if (flags.numa !== undefined) section('space').numa = words(flags.numa, '--numa', { all: ['none', 'local', 'interleave', 'spread'] });
-  if (flags.smt !== undefined) section('space').smt = words(flags.smt, '--smt', { all: ['cores', 'all'] });
-  if (flags.spinning !== undefined) section('space').spinning = words(flags.spinning, '--spinning', { both: ['on', 'off'] });
+  for (const [name, a] of axisEntries()) {
+    const text = flags[name];
+    if (text !== undefined) section('space')[name] = a.flag(text, flagName(name));
+  }
   if (flags.oversubscribe) out.oversubscribe = true;
 
   if (flags.trials !== undefined) section('budget').trials = integer(flags.trials, '--trials');
@@ -123,30 +116,6 @@ function defaultStudyName(model: unknown): string {
   const base = spec.replace(/^builtin:/, '').split('/').pop()!.replace(/\.onnx$/i, '');
   const name = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+|-+$/g, '');
   return name.slice(0, MAX_STUDY_NAME).replace(/[^A-Za-z0-9]+$/, '') || 'default';
-}
-
-/**
- * `1,2,4` (a list), `1-8` (every integer), `1-8:pow2` (powers of two and both ends), `pow2`
- * (1 up to the usable CPUs), `1-cpus`.
- */
-export function intAxis(text: string, flag: string): unknown {
-  const t = text.trim();
-  if (t === 'pow2') return { min: 1, max: 'cpus', scale: 'pow2' };
-  const range = /^(\d+)-(\d+|cpus)(?::(pow2|linear))?$/.exec(t);
-  if (range) {
-    const max = range[2] === 'cpus' ? 'cpus' : Number(range[2]);
-    return { min: Number(range[1]), max, scale: range[3] ?? 'linear' };
-  }
-  if (!/^\d+(,\d+)*$/.test(t)) {
-    throw new AutotuneError('usage', `${flag} "${text}" is malformed: use a list (1,2,4), a range (1-8), powers of two (1-8:pow2, pow2) or 1-cpus`);
-  }
-  return t.split(',').map(Number);
-}
-
-function words(text: string, flag: string, aliases: Record<string, string[]>): string[] {
-  const items = text.split(',').map((w) => w.trim()).filter((w) => w !== '');
-  if (items.length === 0) throw new AutotuneError('usage', `${flag} is empty: give one or more values separated by commas`);
-  return items.flatMap((w) => aliases[w] ?? [w]);
 }
 
 /**

@@ -1,23 +1,24 @@
 import { AutotuneError, isAutotuneError } from '../errors.js';
-import type { TrialConfig } from '../placement/types.js';
+import type { TrialConfig } from '../domain/config.js';
 import { pinningUnavailable as probePinning, runServing as realRunServing, runTrial as realRunTrial } from '../runner/index.js';
 import type { ModelInfo, RunnerEvent, ServingResult, TrialResult } from '../runner/types.js';
 import { capacitiesOf } from '../report/capacity.js';
 import { strategyLabel } from '../report/describe-study.js';
 import { baselineConfig, buildSpace } from '../search/space.js';
-import { configKey, type Observation, type SearchContext, type Strategy } from '../search/strategy.js';
+import { type Observation, type SearchContext, type Strategy } from '../search/strategy.js';
+import { configKey } from '../domain/config.js';
 import { openStore as realOpenStore, type Store, type StudyRecord, type TrialKind, type TrialRecord } from '../store/index.js';
 import { fingerprint, onnxruntimeVersion } from '../topology/fingerprint.js';
 import { checkWarnings, runMachineChecks, type MachineCheck } from '../topology/health.js';
 import { readTopology as realReadTopology } from '../topology/read-topology.js';
 import type { Topology } from '../topology/types.js';
 import { resolveModel } from '../workload/resolve-model.js';
-import { createStrategy, estimateTrialMs, resolveStrategy } from './choose-strategy.js';
+import { createStrategy, estimateTrialMs, resolveStrategy } from '../search/choose-strategy.js';
 import { nextConfirmationRun } from './confirm.js';
 import { driftBetween, driftBounds, type BaselineRun } from './drift.js';
 import type { StudyEvent, StudyEventListener, StudyInfo, StudySummary } from './events.js';
 import { createOrResumeStudy } from './open-study.js';
-import { inputOptions, loadSettings, measureSettings, servingMeasureSettings, userBatch, type StudyDefinition } from './schema.js';
+import { inputOptions, loadSettings, measureSettings, servingMeasureSettings, userBatch, type StudyDefinition } from '../domain/study.js';
 import { nextCapacityRun, type CapacityRun } from './serving-phase.js';
 import { summarizeTrials } from './summary.js';
 

@@ -1,8 +1,8 @@
 import { AutotuneError } from '../errors.js';
-import type { ModelInfo } from '../runner/types.js';
+import type { ModelInfo } from '../domain/results.js';
 import type { Store, StudyRecord } from '../store/index.js';
 import type { Fingerprint } from '../topology/types.js';
-import type { StudyDefinition } from './schema.js';
+import type { StudyDefinition } from '../domain/study.js';
 
 export interface OpenedStudy {
   study: StudyRecord;

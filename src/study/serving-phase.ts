@@ -1,8 +1,8 @@
-import type { TrialConfig } from '../placement/types.js';
+import type { TrialConfig } from '../domain/config.js';
 import { configurationPoints } from '../report/points.js';
 import { paretoFront } from '../search/pareto.js';
-import { configKey } from '../search/strategy.js';
-import type { ServingStep } from '../runner/types.js';
+import { configKey } from '../domain/config.js';
+import type { ServingStep } from '../domain/results.js';
 import type { StoredStep, TrialRecord } from '../store/types.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { TrialConfig } from '../placement/types.js';
-import { formatConfig } from '../cli/reporters/format.js';
+import type { TrialConfig } from '../domain/config.js';
+import { formatConfig } from '../domain/config.js';
 
 /** formatConfig, with the baseline shortened to fit a table column. */
 export function shortConfig(c: TrialConfig): string {

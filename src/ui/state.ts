@@ -1,4 +1,4 @@
-import type { TrialConfig } from '../placement/types.js';
+import type { TrialConfig } from '../domain/config.js';
 import type { TrialPhase, TrialProgress, TrialResult } from '../runner/types.js';
 import { stepVerdict } from '../report/serving-text.js';
 import { paretoFront } from '../search/pareto.js';

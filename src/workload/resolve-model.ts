@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AutotuneError } from '../errors.js';
-import type { ModelInfo } from '../runner/types.js';
+import type { ModelInfo } from '../domain/results.js';
 import { isBuiltinSpec, parseBuiltinSpec } from './builtin-models.js';
 import { cachedBuiltin } from './model-cache.js';
 import { checkModelFile, sha256File } from './model-file.js';

@@ -1,14 +1,6 @@
-/** How a user describes the inputs of a model (CLI flags or study file), before validation. */
-export type ShapeDim = number | 'B';
+import type { InputOptions, ShapeDim } from '../domain/results.js';
 
-export interface InputOptions {
-  /** Values for dynamic dimensions, per input name; 'B' marks the batch dimension. */
-  shapes: Record<string, ShapeDim[]>;
-  /** Fixed scalar values for inputs that need one (e.g. a sample rate). */
-  values: Record<string, number>;
-  /** A sample-input file to load instead of synthesizing; null to synthesize. */
-  sampleFile: string | null;
-}
+export type { InputOptions, ShapeDim };
 
 /**
  * ONNX TensorProto.DataType names, indexed by their enum value (onnx.proto). Names follow

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { LatencyHistogram } from '../../src/measure/histogram.js';
 import { isStable, p99CiSpread } from '../../src/measure/stability.js';
 import { summarize } from '../../src/measure/summary.js';
-import type { LatencySummary } from '../../src/measure/types.js';
-import type { MeasureSettings } from '../../src/runner/types.js';
+import type { LatencySummary } from '../../src/domain/latency.js';
+import type { MeasureSettings } from '../../src/domain/results.js';
 import { logNormal, mulberry32 } from './random.js';
 
 const settings: MeasureSettings = { warmupMs: 0, minMs: 1000, maxMs: 5000, minSamples: 100, p99CiBound: 0.05 };

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { AutotuneError } from '../../src/errors.js';
 import { feasibility, ortAffinities, planPlacement, usableCpuCount } from '../../src/placement/index.js';
-import type { NumaPolicy, Plan, SmtUse, TrialConfig } from '../../src/placement/types.js';
+import type { NumaPolicy, Plan, SmtUse, TrialConfig } from '../../src/domain/config.js';
 import type { Topology } from '../../src/topology/types.js';
 import { cgroupLimited, snc4, sparseNodes, twoSocket, vm2 } from './topologies.js';
 

@@ -8,7 +8,7 @@ import { buildReport, kneeOf, renderCompareText, renderCsv, renderJson, renderMa
 import type { Report } from '../../src/report/index.js';
 import { describeStudy, strategyLabel } from '../../src/report/describe-study.js';
 import { openStore, type Store, type StudyRecord } from '../../src/store/index.js';
-import { parseStudy } from '../../src/study/schema.js';
+import { parseStudy } from '../../src/domain/study.js';
 import { summarizeTrials } from '../../src/study/summary.js';
 import { FIXTURE, fixtureMachine, otherMachine, writeReportFixture } from '../fixtures/report/build-db.js';
 import { topology } from '../store/fixtures.js';

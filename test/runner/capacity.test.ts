@@ -7,7 +7,7 @@ import { ScheduleCursor, windowStreams } from '../../src/runner/arrivals.js';
 import { capacityOf, nextCapacityRate, type CapacitySearch } from '../../src/runner/capacity.js';
 import { ServingRecords, serveWindow } from '../../src/runner/open-loop.js';
 import { overloadVerdict } from '../../src/runner/overload.js';
-import type { LatencyRecord, ServingStep } from '../../src/runner/types.js';
+import type { LatencyRecord, ServingStep } from '../../src/domain/results.js';
 import { servingStep } from './steps.js';
 import { memoryQueue, VirtualClock } from './virtual-clock.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { promisify } from 'node:util';
-import type { TrialResult } from '../../src/runner/types.js';
+import type { TrialResult } from '../../src/domain/results.js';
 import { encodeModel } from '../../src/workload/onnx-writer.js';
 import { modelCache, REPO_ROOT, TINY_MLP } from './helpers.js';
 
@@ -57,7 +57,7 @@ test('autotune trial without --model measures builtin:mlp, as tune does', async 
 test('autotune trial prints a readable summary', async () => {
   const { code, stdout, stderr } = await autotune(['trial', '--model', TINY_MLP, '--threads', '2', '--numa', 'local', ...SHORT_FLAGS]);
   assert.equal(code, 0, stderr);
-  assert.match(stdout, /^config {6}P=1 T=2 numa=local batch=1 smt=cores spinning=on$/m);
+  assert.match(stdout, /^config {6}processes=1 threads=2 numa=local batch=1 smt=cores spinning=on$/m);
   assert.match(stdout, /^ {2}worker 0 {2}CPUs 0-1 main 0 pool 1 {2}memory bind 0$/m);
   assert.match(stdout, /^read-back {3}verified yes$/m);
   assert.match(stdout, /^latency {5}p50 [\d.]+ ms {2}p90 [\d.]+ ms {2}p99 [\d.]+ ms \(95% CI [\d.]+ ms - [\d.]+ ms\) {2}p99\.9 [\d.]+ ms$/m);
@@ -91,8 +91,8 @@ const badInputs: Array<[string, () => string[], RegExp]> = [
   ['an unsupported input dtype', () => ['--model', bfloat16Model()], /bf16\.onnx.*(bfloat16|data type: 16)/],
   ['a shape that does not fit the model', () => ['--model', TINY_MLP, '--shape', 'x=B,3,224,224'], /x/],
   ['P x T above the usable CPUs', () => ['--model', TINY_MLP, '--processes', '2', '--threads', '2'], /--oversubscribe/],
-  ['zero processes', () => ['--model', TINY_MLP, '--processes', '0'], /--processes must be a whole number >= 1 \(got "0"\)/],
-  ['an unknown NUMA policy', () => ['--model', TINY_MLP, '--numa', 'nearest'], /--numa must be one of none, local, interleave, spread/],
+  ['zero processes', () => ['--model', TINY_MLP, '--processes', '0'], /--processes "0": expected a positive integer/],
+  ['an unknown NUMA policy', () => ['--model', TINY_MLP, '--numa', 'nearest'], /--numa "nearest": expected a NUMA policy: none, local, interleave, spread/],
   ['a CI bound out of range', () => ['--model', TINY_MLP, '--ci', '5'], /--ci must be a fraction/],
   ['a window whose minimum exceeds its maximum', () => ['--model', TINY_MLP, '--min-time', '5', '--max-time', '1'], /--min-time/],
 ];

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import test from 'node:test';
 import { runTrial } from '../../src/runner/index.js';
 import { trialCpus } from '../../src/runner/disturbance.js';
-import type { TrialResult } from '../../src/runner/types.js';
+import type { TrialResult } from '../../src/domain/results.js';
 import { parseCpuList } from '../../src/topology/cpulist.js';
 import { OTHERS_CPU_LIMIT } from '../../src/topology/cpustat.js';
 import { config, request } from './helpers.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TrialConfig } from '../../src/placement/types.js';
+import type { TrialConfig } from '../../src/domain/config.js';
 import type { MeasureSettings, ModelInfo, TrialRequest } from '../../src/runner/types.js';
 import { disturbanceReasons, measureDisturbance, snapshotDisturbance, watchDisturbance } from '../../src/runner/disturbance.js';
 import { WORKER_ENTRY } from '../../src/runner/worker-process.js';

@@ -1,5 +1,5 @@
 import type { SloVerdict } from '../../src/measure/index.js';
-import type { LatencyRecord, ServingStep } from '../../src/runner/types.js';
+import type { LatencyRecord, ServingStep } from '../../src/domain/results.js';
 
 /**
  * A ServingStep with the figures a test sets and the rest empty, for code that judges steps

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Capabilities } from '../../src/native/capabilities.js';
 import type { Report } from '../../src/report/types.js';
-import type { TrialResult } from '../../src/runner/types.js';
+import type { TrialResult } from '../../src/domain/results.js';
 import type { StudyEvent } from '../../src/study/events.js';
 import { REPO_ROOT } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import type { Plan, WorkerPlan } from '../../src/placement/types.js';
-import type { ThreadReadBack, WorkerReadBack } from '../../src/runner/types.js';
+import type { Plan, WorkerPlan } from '../../src/domain/config.js';
+import type { ThreadReadBack, WorkerReadBack } from '../../src/domain/results.js';
 import { verifyPlacement } from '../../src/runner/verify.js';
 
 function workerPlan(over: Partial<WorkerPlan> = {}): WorkerPlan {

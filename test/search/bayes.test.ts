@@ -5,7 +5,8 @@ import { syntheticTable } from '../../bench/synthetic-model.js';
 import type { ReplayTable } from '../../bench/table.js';
 import { createBayesStrategy } from '../../src/search/bayes.js';
 import { createRandomStrategy } from '../../src/search/random.js';
-import { configKey, type Observation, type SearchContext } from '../../src/search/strategy.js';
+import { type Observation, type SearchContext } from '../../src/search/strategy.js';
+import { configKey } from '../../src/domain/config.js';
 
 const full = syntheticTable();
 /** A small slice of the synthetic table: P x T <= 16 (so e.g. 8 x 8 is infeasible and absent), 2 policies, 4 batches. */

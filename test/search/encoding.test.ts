@@ -1,10 +1,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import type { TrialConfig } from '../../src/placement/types.js';
+import type { TrialConfig } from '../../src/domain/config.js';
 import { createEncoding } from '../../src/search/encoding.js';
 import { latinHypercube, spaceFillingDesign } from '../../src/search/initial-design.js';
 import { createRng } from '../../src/search/rng.js';
-import { configKey } from '../../src/search/strategy.js';
+import { configKey } from '../../src/domain/config.js';
 
 const config = (processes: number, threads: number, numa: TrialConfig['numa'], batch: number): TrialConfig =>
   ({ processes, threads, numa, batch, smt: 'cores', spinning: true, baseline: false });

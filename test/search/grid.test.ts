@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import type { TrialConfig } from '../../src/placement/types.js';
+import type { TrialConfig } from '../../src/domain/config.js';
 import { bisectionLevels, createGridStrategy, gridOrder } from '../../src/search/grid.js';
 import { buildSpace } from '../../src/search/space.js';
-import { configKey, type Observation, type SearchContext, type Strategy } from '../../src/search/strategy.js';
-import { parseStudy } from '../../src/study/schema.js';
+import { type Observation, type SearchContext, type Strategy } from '../../src/search/strategy.js';
+import { configKey } from '../../src/domain/config.js';
+import { parseStudy } from '../../src/domain/study.js';
 import { twoSocket } from '../placement/topologies.js';
 
 const space = buildSpace(

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { AutotuneError } from '../../src/errors.js';
 import { feasibility } from '../../src/placement/index.js';
-import { axisCount, axisValues, baselineConfig, buildSpace, MAX_SPACE_COMBINATIONS } from '../../src/search/space.js';
-import { configKey } from '../../src/search/strategy.js';
-import { parseStudy } from '../../src/study/schema.js';
+import { intCount as axisCount, intValues as axisValues } from '../../src/domain/axis-forms.js';
+import { baselineConfig, buildSpace, MAX_SPACE_COMBINATIONS } from '../../src/search/space.js';
+import { configKey } from '../../src/domain/config.js';
+import { parseStudy } from '../../src/domain/study.js';
 import { cgroupLimited, twoSocket, vm2 } from '../placement/topologies.js';
 
 test('axis values: lists, linear and pow2 ranges, cpus resolved on the machine', () => {

@@ -2,8 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { TrialConfig } from '../../src/placement/types.js';
-import type { TrialResult, WorkerStats } from '../../src/runner/types.js';
+import Database from 'better-sqlite3';
+
+import type { TrialConfig } from '../../src/domain/config.js';
+import { MIGRATIONS, migrate } from '../../src/store/migrations.js';
+import type { TrialResult, WorkerStats } from '../../src/domain/results.js';
 import type { Fingerprint, Topology } from '../../src/topology/types.js';
 
 /** A fresh directory for database files, removed by the returned cleanup. */
@@ -132,4 +135,33 @@ export function trialResult(cfg: TrialConfig, seed: number): TrialResult {
     startedAt: new Date(Date.now() - 7000).toISOString(),
     finishedAt: new Date().toISOString(),
   };
+}
+
+/** The per-axis columns trials had before schema 5 kept configurations only as JSON. */
+const AXIS_COLUMNS_BEFORE_5 = ['processes', 'threads', 'numa', 'batch', 'smt', 'spinning'];
+
+/**
+ * Copies the database at `source` (the current schema) into a new file at `target` whose schema
+ * was built by the first `version` migrations only, as an older autotune left it: columns the old
+ * schema lacks are dropped, the per-axis columns it had are filled from the config JSON, and
+ * `absentAxes` are removed from every stored config (they did not exist when it was written).
+ */
+export function copyAtOldSchema(source: string, target: string, version: number, absentAxes: readonly string[] = []): void {
+  const db = new Database(target);
+  try {
+    migrate(db, target, MIGRATIONS.slice(0, version));
+    db.pragma('foreign_keys = OFF');
+    db.prepare('ATTACH DATABASE ? AS current').run(source);
+    const tables = db.prepare(`SELECT name FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as Array<{ name: string }>;
+    for (const { name } of tables) {
+      const present = new Set((db.prepare(`SELECT name FROM pragma_table_info(?, 'current')`).all(name) as Array<{ name: string }>).map((c) => c.name));
+      const columns = (db.prepare(`SELECT name FROM pragma_table_info(?, 'main')`).all(name) as Array<{ name: string }>).map((c) => c.name);
+      const values = columns.map((c) => (present.has(c) ? c : name === 'trials' && AXIS_COLUMNS_BEFORE_5.includes(c) ? `json_extract(config, '$.${c}')` : 'NULL'));
+      db.exec(`INSERT INTO main.${name} (${columns.join(', ')}) SELECT ${values.join(', ')} FROM current.${name}`);
+    }
+    for (const axis of absentAxes) db.prepare(`UPDATE main.trials SET config = json_remove(config, ?)`).run(`$.${axis}`);
+    db.exec('DETACH DATABASE current');
+  } finally {
+    db.close();
+  }
 }

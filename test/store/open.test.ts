@@ -10,8 +10,8 @@ import { DEFAULT_DB_PATH, openStore, SCHEMA_VERSION } from '../../src/store/inde
 import { MIGRATIONS, migrate } from '../../src/store/migrations.js';
 import type { Migration } from '../../src/store/migrations.js';
 import type { StudyRecord, TrialRecord } from '../../src/store/index.js';
-import type { TrialResult } from '../../src/runner/types.js';
-import { config, fingerprint, tempDir, topology, trialResult } from './fixtures.js';
+import type { TrialResult } from '../../src/domain/results.js';
+import { config, copyAtOldSchema, fingerprint, tempDir, topology, trialResult } from './fixtures.js';
 
 function inTemp(fn: (dir: string) => void): void {
   const { dir, cleanup } = tempDir();
@@ -117,11 +117,10 @@ test('a file of the schema before machine checks gains them and the disturbance 
   inTemp((dir) => {
     const path = join(dir, 'old.db');
     const result = { ...trialResult(config(), 1), disturbance: null };
-    const { study, trial } = writeOneTrial(path, result);
-    // What the schema before wrote: the same tables without the two columns the last migration adds.
-    const db = new Database(path);
-    db.exec(`ALTER TABLE studies DROP COLUMN machine_checks; ALTER TABLE trials DROP COLUMN disturbance; PRAGMA user_version = ${SCHEMA_VERSION - 1}`);
-    db.close();
+    const current = join(dir, 'current.db');
+    const { study, trial } = writeOneTrial(current, result);
+    // What schema 3 held: the same rows without the columns migration 4 adds.
+    copyAtOldSchema(current, path, 3);
 
     const upgraded = openStore(path);
     try {

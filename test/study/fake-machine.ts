@@ -1,8 +1,8 @@
 import { AutotuneError } from '../../src/errors.js';
-import type { TrialConfig } from '../../src/placement/types.js';
+import type { TrialConfig } from '../../src/domain/config.js';
 import { capacityOf, nextCapacityRate, type RunTrialOptions, type ServingPlan, type ServingRequest } from '../../src/runner/index.js';
 import type { ServingResult, ServingStep, TrialRequest, TrialResult } from '../../src/runner/types.js';
-import { configKey } from '../../src/search/strategy.js';
+import { configKey } from '../../src/domain/config.js';
 import type { StudyDependencies } from '../../src/study/loop.js';
 import { topology, trialResult } from '../store/fixtures.js';
 import { servingStep } from '../runner/steps.js';

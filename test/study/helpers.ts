@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseStudy, type StudyDefinition, type StudyInput } from '../../src/study/schema.js';
+import { parseStudy, type StudyDefinition, type StudyInput } from '../../src/domain/study.js';
 import type { StudyEvent } from '../../src/study/events.js';
 
 /** One inference takes tens of microseconds: these trials measure the loop, not the model. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { AutotuneError } from '../../src/errors.js';
 import { createPlainReporter } from '../../src/cli/reporters/plain.js';
-import { configKey } from '../../src/search/strategy.js';
+import { configKey } from '../../src/domain/config.js';
 import { openStore } from '../../src/store/index.js';
 import { confirmationCandidates } from '../../src/study/confirm.js';
 import { runStudy } from '../../src/study/loop.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import test from 'node:test';
-import type { TrialConfig } from '../../src/placement/types.js';
+import type { TrialConfig } from '../../src/domain/config.js';
 import { buildReport } from '../../src/report/build.js';
-import { configKey } from '../../src/search/strategy.js';
+import { configKey } from '../../src/domain/config.js';
 import { openStore, type TrialRecord } from '../../src/store/index.js';
 import { runStudy } from '../../src/study/loop.js';
 import { collect, tempDir, tinyStudy } from './helpers.js';

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import test from 'node:test';
 import Database from 'better-sqlite3';
-import { configKey } from '../../src/search/strategy.js';
+import { configKey } from '../../src/domain/config.js';
 import { openStore } from '../../src/store/index.js';
 import type { StudyEvent } from '../../src/study/events.js';
 import { tempDir, TINY_FLAGS } from './helpers.js';

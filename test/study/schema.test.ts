@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { AutotuneError } from '../../src/errors.js';
-import { durationSeconds } from '../../src/study/duration.js';
+import { durationSeconds } from '../../src/domain/duration.js';
 import { readStudyFile } from '../../src/study/file.js';
 import { applyStudyFlags } from '../../src/study/flags.js';
-import { measureSettings, parseStudy } from '../../src/study/schema.js';
+import { measureSettings, parseStudy } from '../../src/domain/study.js';
 
 const fixture = (name: string): string => new URL(`../../../test/fixtures/study/${name}`, import.meta.url).pathname;
 const shipped = (name: string): string => new URL(`../../../studies/${name}`, import.meta.url).pathname;

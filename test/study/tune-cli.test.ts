@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import test from 'node:test';
-import { configKey } from '../../src/search/strategy.js';
+import { configKey } from '../../src/domain/config.js';
 import { openStore } from '../../src/store/index.js';
 import type { StudyEvent } from '../../src/study/events.js';
 import { tempDir, TINY_FLAGS, TINY_MLP } from './helpers.js';

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import type { TrialConfig } from '../../src/placement/types.js';
+import type { TrialConfig } from '../../src/domain/config.js';
 import { paretoFront } from '../../src/search/pareto.js';
 import { MARKS, scatterRows } from '../../src/ui/plot.js';
 import type { PlotPoint } from '../../src/ui/state.js';

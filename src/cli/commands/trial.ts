@@ -1,11 +1,15 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AutotuneError, stoppedBy } from '../../errors.js';
-import { NUMA_POLICIES, SMT_USES, type NumaPolicy, type SmtUse, type TrialConfig } from '../../placement/types.js';
+import { axisEntries, flagName, type AxisName, type AxisValues } from '../../domain/axes.js';
+import type { TrialConfig } from '../../domain/config.js';
+import { schemaErrorText } from '../../domain/study.js';
+import { baselineConfig, machineOf } from '../../search/space.js';
+import type { Topology } from '../../topology/types.js';
 import { TOO_FEW_SAMPLES } from '../../measure/index.js';
 import { ARRIVAL_PROCESSES, DISPATCHES, runServing, runTrial, type ArrivalProcess, type Dispatch } from '../../runner/index.js';
 import type { LoadSettings, MeasureSettings, RunnerEvent, ServingResult, TrialResult } from '../../runner/types.js';
-import { parseDurationFlag } from '../../study/duration.js';
+import { parseDurationFlag } from '../../domain/duration.js';
 import { renderServing } from '../reporters/serving.js';
 import { trialHeader } from '../reporters/trial-header.js';
 import { formatCpuList } from '../../topology/cpulist.js';
@@ -13,14 +17,9 @@ import { isDecimal } from '../../study/flags.js';
 import { readTopology } from '../../topology/read-topology.js';
 import { parseShapeFlag, parseValueFlag, resolveModel, type InputOptions } from '../../workload/index.js';
 
-interface TrialFlags {
+/** The axis flags are commander's strings, parsed by the study schema's own axis pieces. */
+interface TrialFlags extends Partial<Record<AxisName, string>> {
   model: string;
-  processes: number;
-  threads: number;
-  numa: NumaPolicy;
-  batch: number;
-  smt: SmtUse;
-  spinning: boolean;
   baseline: boolean;
   shape: string[];
   value: string[];
@@ -97,17 +96,15 @@ function positive(flag: string) {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('trial')
     .description('Measure one placement configuration for real: P pinned workers x T threads on one model.')
     // The same model a study gets when it names none, so a first try needs no flag at all.
-    .option('--model <model>', 'ONNX file or builtin:NAME (builtin:mlp, builtin:cnn, builtin:transformer)', 'builtin:mlp')
-    .option('--processes <n>', 'worker processes', wholeNumber('--processes', 1), 1)
-    .option('--threads <n>', 'intra-op threads per process', wholeNumber('--threads', 1), 1)
-    .option('--numa <policy>', `memory placement: ${NUMA_POLICIES.join('|')}`, oneOf('--numa', NUMA_POLICIES), 'none' as NumaPolicy)
-    .option('--batch <n>', 'batch size of each inference', wholeNumber('--batch', 1), 1)
-    .option('--smt <use>', `hardware threads: ${SMT_USES.join('|')}`, oneOf('--smt', SMT_USES), 'cores' as SmtUse)
-    .option('--no-spinning', 'turn off spinning of the onnxruntime thread pool')
+    .option('--model <model>', 'ONNX file or builtin:NAME (builtin:mlp, builtin:cnn, builtin:transformer)', 'builtin:mlp');
+  for (const [name, a] of axisEntries()) {
+    command.option(`${flagName(name)} <value>`, `${a.description} (default: the first of a study's default values)`);
+  }
+  command
     .option('--baseline', "onnxruntime's defaults: one unpinned process, thread count left to onnxruntime", false)
     .option('--shape <input=dims>', 'dims of an input, B marks the batch (repeatable): x=B,3,224,224', collect, [])
     .option('--value <input=number>', 'fixed value of a scalar input (repeatable): sr=16000', collect, [])
@@ -139,18 +136,8 @@ async function trial(flags: TrialFlags): Promise<TrialResult | ServingResult> {
   if (flags.capacity && flags.slo === undefined) throw usage('--capacity needs the SLO it is measured against: add --slo MS (p99 in milliseconds)');
   if (flags.capacity && flags.rate !== undefined) throw usage('--capacity searches the rates itself: drop --rate, or drop --capacity to measure at the given rates');
   if (flags.slo !== undefined && !flags.capacity) throw usage('--slo is used by --capacity: add --capacity, or drop --slo');
-  if (flags.baseline && flags.processes !== 1) throw usage('--baseline runs one process: drop --processes');
   const topology = readTopology();
-  const config: TrialConfig = {
-    processes: flags.processes,
-    // The baseline leaves the count to onnxruntime, which takes one thread per physical core.
-    threads: flags.baseline ? topology.cores.length : flags.threads,
-    numa: flags.numa,
-    batch: flags.batch,
-    smt: flags.smt,
-    spinning: flags.spinning,
-    baseline: flags.baseline,
-  };
+  const config = trialConfig(flags, topology);
   const inputs: InputOptions = {
     shapes: Object.fromEntries(flags.shape.map((s) => { const { name, dims } = parseShapeFlag(s); return [name, dims]; })),
     values: Object.fromEntries(flags.value.map((v) => { const { name, value } = parseValueFlag(v); return [name, value]; })),
@@ -193,6 +180,33 @@ async function trial(flags: TrialFlags): Promise<TrialResult | ServingResult> {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
   }
+}
+
+/**
+ * The one configuration of a trial, read as `tune` reads a space (the same flag forms, the same
+ * schema, resolved on this machine) but one value per axis. An axis without a flag takes the first
+ * of a study's default values; `--baseline` is the rule the study's baseline follows.
+ */
+function trialConfig(flags: TrialFlags, topology: Topology): TrialConfig {
+  const machine = machineOf(topology);
+  const given = axisEntries().filter(([name]) => flags[name] !== undefined);
+  const values = Object.fromEntries(
+    axisEntries().map(([name, a]) => {
+      const flag = flagName(name);
+      const text = flags[name];
+      const parsed = a.space.safeParse(text === undefined ? undefined : a.flag(text, flag));
+      if (!parsed.success) throw usage(`${flag} "${text}": ${schemaErrorText(parsed.error)}`);
+      const resolved = a.values(parsed.data, machine, name);
+      if (text !== undefined && resolved.length !== 1) {
+        throw usage(`${flag} ${text} is ${resolved.length} values; a trial measures one configuration: give one value, or run autotune tune`);
+      }
+      return [name, resolved[0]!];
+    }),
+  ) as AxisValues;
+  if (!flags.baseline) return { ...values, baseline: false };
+  const other = given.find(([name]) => name !== 'batch');
+  if (other) throw usage(`--baseline runs onnxruntime's defaults: drop ${flagName(other[0])}`);
+  return baselineConfig(topology, values.batch);
 }
 
 /**

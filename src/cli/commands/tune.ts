@@ -7,7 +7,8 @@ import type { StudyEventListener } from '../../study/events.js';
 import { readStudyFile } from '../../study/file.js';
 import { applyStudyFlags, type StudyFlags } from '../../study/flags.js';
 import { runStudy } from '../../study/loop.js';
-import { parseStudy, type StudyDefinition } from '../../study/schema.js';
+import { axisEntries, flagName } from '../../domain/axes.js';
+import { parseStudy, type StudyDefinition } from '../../domain/study.js';
 import { isInteractive } from '../interactive.js';
 import { formatSummary } from '../reporters/format.js';
 import { createJsonLinesReporter } from '../reporters/json-lines.js';
@@ -26,7 +27,7 @@ function collect(raw: string, previous: string[] | undefined): string[] {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('tune')
     .description('Search placements of a model on this machine; every trial is saved, and the same command resumes.')
     .argument('[study-file]', 'study definition, YAML or JSON (see studies/); flags override its fields')
@@ -36,13 +37,9 @@ export function register(program: Command): void {
     .option('--shape <input=dims>', 'dims of an input, B marks the batch (repeatable): x=B,3,224,224', collect)
     .option('--value <input=number>', 'fixed value of a scalar input (repeatable): sr=16000', collect)
     .option('--inputs <file>', 'sample-input JSON file instead of synthesized inputs')
-    .option('--slo <ms>', 'p99 latency objective in milliseconds')
-    .option('--processes <list>', 'worker processes: 1,2,4 | 1-8 | 1-8:pow2 | pow2 | 1-cpus')
-    .option('--threads <list>', 'intra-op threads per process (same forms as --processes)')
-    .option('--numa <list>', 'memory placement: none,local,interleave,spread | all')
-    .option('--batch <list>', 'batch sizes (same forms as --processes)')
-    .option('--smt <list>', 'hardware threads: cores,all')
-    .option('--spinning <list>', 'thread-pool spinning: on,off')
+    .option('--slo <ms>', 'p99 latency objective in milliseconds');
+  for (const [name, a] of axisEntries()) command.option(`${flagName(name)} <list>`, `${a.description}: ${a.flagHelp}`);
+  command
     .option('--oversubscribe', 'let workers share CPUs instead of dropping P x T above the usable CPUs')
     .option('--trials <n>', 'trial budget (the baseline counts; drift re-runs do not)')
     .option('--time <duration>', 'time budget of this run: 90m, 8h')

@@ -1,14 +1,8 @@
-import type { TrialConfig } from '../../placement/types.js';
+import { formatConfig } from '../../domain/config.js';
 import { fmt } from '../../report/recommend.js';
 import { gainText } from '../../report/render-text.js';
 import { capacityText } from '../../report/serving-text.js';
 import type { FrontPoint, StudySummary } from '../../study/events.js';
-
-/** `p2 t1 local b8 spin` — the short form of a configuration every line-oriented output uses. */
-export function formatConfig(c: TrialConfig): string {
-  if (c.baseline) return `baseline (ORT defaults, ${c.threads} threads) b${c.batch}`;
-  return `p${c.processes} t${c.threads} ${c.numa} b${c.batch}${c.smt === 'all' ? ' smt' : ''} ${c.spinning ? 'spin' : 'nospin'}`;
-}
 
 export function formatPoint(p: FrontPoint): string {
   return `${formatConfig(p.config)}: ${p.tps.toFixed(1)} samples/s, p99 ${p.p99Ms.toFixed(2)} ms (trial #${p.trialId})`;

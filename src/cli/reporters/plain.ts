@@ -1,9 +1,10 @@
 import { TOO_FEW_SAMPLES } from '../../measure/index.js';
 import type { StudyEvent, StudyEventListener } from '../../study/events.js';
-import { formatDuration } from '../../study/duration.js';
+import { formatDuration } from '../../domain/duration.js';
 import { capacityText, stepVerdict } from '../../report/serving-text.js';
 import type { TrialKind } from '../../store/types.js';
-import { formatConfig, formatSummary } from './format.js';
+import { formatSummary } from './format.js';
+import { formatConfig } from '../../domain/config.js';
 
 /** What a trial off the search's plan is for. */
 const OFF_PLAN: Record<TrialKind, string> = {

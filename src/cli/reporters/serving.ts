@@ -1,7 +1,7 @@
 import { alignTable } from '../../report/render-text.js';
 import { fmt } from '../../report/recommend.js';
 import { capacityText, loadLabel, STEP_HEADER, stepRow } from '../../report/serving-text.js';
-import type { ServingResult } from '../../runner/types.js';
+import type { ServingResult } from '../../domain/results.js';
 import { trialHeader } from './trial-header.js';
 
 /** What `autotune trial --rate` and `--capacity` print. */

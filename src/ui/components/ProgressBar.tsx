@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatDuration } from '../../study/duration.js';
+import { formatDuration } from '../../domain/duration.js';
 import type { Progress } from '../state.js';
 
 export function ProgressBar({ progress, elapsedMs, width, finished }: { progress: Progress; elapsedMs: number; width: number; finished: boolean }) {

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { AutotuneError } from '../errors.js';
-import { NUMA_POLICIES, SMT_USES, type NumaPolicy, type SmtUse } from '../placement/types.js';
-import { ARRIVAL_PROCESSES, DISPATCHES, type ArrivalProcess, type Dispatch } from '../runner/index.js';
-import type { LoadSettings, MeasureSettings } from '../runner/types.js';
-import type { InputOptions } from '../workload/types.js';
+import { spaceSchema } from './axes.js';
+import { positiveInt } from './axis-forms.js';
 import { durationSeconds } from './duration.js';
+import { ARRIVAL_PROCESSES, DISPATCHES, type ArrivalProcess, type Dispatch, type InputOptions, type LoadSettings, type MeasureSettings } from './results.js';
 
 /**
  * The one schema of a study, for study files (JSON or YAML) and for the same fields given as CLI
@@ -15,42 +14,6 @@ import { durationSeconds } from './duration.js';
 
 /** Long enough to describe a study; short enough for the unit, container and pod names derived from it. */
 export const MAX_STUDY_NAME = 64;
-
-const positiveInt = z
-  .int({ error: 'expected a positive integer' })
-  .positive({ error: 'expected a positive integer' });
-
-/** A range resolved against the machine: `max: cpus` means the CPUs this process may use. */
-const intRange = z
-  .object({
-    min: positiveInt.default(1),
-    max: z.union([positiveInt, z.literal('cpus')], { error: 'expected a positive integer or "cpus"' }),
-    scale: z.enum(['linear', 'pow2'], { error: 'expected "linear" or "pow2"' }).default('linear'),
-  })
-  .strict()
-  .refine((r) => r.max === 'cpus' || r.max >= r.min, { error: 'max must not be below min', path: ['max'] });
-
-const intAxis = z.union(
-  [
-    z.array(positiveInt).min(1, { error: 'expected at least one value' }),
-    positiveInt.transform((n) => [n]),
-    intRange,
-  ],
-  { error: 'expected a positive integer, a list of them, or a range {min, max, scale: linear|pow2}' },
-);
-
-function listOf<T extends string>(values: readonly [T, ...T[]], what: string) {
-  const item = z.enum(values, { error: `expected ${what}: ${values.join(', ')}` });
-  return z.union([z.array(item).min(1, { error: 'expected at least one value' }), item.transform((v) => [v])], {
-    error: `expected ${what} (${values.join(', ')}) or a list of them`,
-  });
-}
-
-/** on/off, true/false, yes/no: YAML 1.2 reads `on` as a string, YAML 1.1 habits write it anyway. */
-const onOff = z.union(
-  [z.boolean(), z.enum(['on', 'off', 'true', 'false', 'yes', 'no']).transform((v) => v === 'on' || v === 'true' || v === 'yes')],
-  { error: 'expected on or off' },
-);
 
 /** Seconds as a number, or a string with a unit ('500ms', '30m', '8h'). */
 const duration = z.union(
@@ -84,17 +47,6 @@ const modelSchema = z.union(
   ],
   { error: 'expected a model (file path or builtin:NAME) or {spec, shapes, values, sampleFile}' },
 );
-
-const spaceSchema = z
-  .object({
-    processes: intAxis.default({ min: 1, max: 'cpus', scale: 'pow2' }),
-    threads: intAxis.default({ min: 1, max: 'cpus', scale: 'pow2' }),
-    numa: listOf(NUMA_POLICIES as readonly [NumaPolicy, ...NumaPolicy[]], 'a NUMA policy').default(['none', 'local']),
-    batch: intAxis.default([1, 8, 32]),
-    smt: listOf(SMT_USES as readonly [SmtUse, ...SmtUse[]], 'an SMT use').default(['cores']),
-    spinning: z.union([z.array(onOff).min(1), onOff.transform((v) => [v])], { error: 'expected on, off or a list of them' }).default([true]),
-  })
-  .strict();
 
 export const studySchema = z
   .object({
@@ -186,7 +138,7 @@ export const studySchema = z
 
 export type StudyDefinition = z.output<typeof studySchema>;
 export type StudyInput = z.input<typeof studySchema>;
-export type IntAxis = StudyDefinition['space']['processes'];
+export type { IntAxis } from './axis-forms.js';
 
 /** Validates a study (from a file, flags or the database); errors name the field path. */
 export function parseStudy(input: unknown, where = 'study'): StudyDefinition {
@@ -194,6 +146,11 @@ export function parseStudy(input: unknown, where = 'study'): StudyDefinition {
   if (result.success) return result.data;
   const issue = mostSpecific(result.error.issues[0]!);
   throw new AutotuneError('usage', `${formatPath(where, issue.path)}: ${issueMessage(issue)}`);
+}
+
+/** The useful message of a failed parse of one schema piece (an axis, for `trial`'s flags), without its path. */
+export function schemaErrorText(error: z.ZodError): string {
+  return issueMessage(mostSpecific(error.issues[0]!));
 }
 
 type Issue = z.core.$ZodIssue;

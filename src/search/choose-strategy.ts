@@ -2,8 +2,8 @@ import { createBayesStrategy } from '../search/bayes.js';
 import { createGridStrategy } from '../search/grid.js';
 import { createRandomStrategy } from '../search/random.js';
 import type { Strategy } from '../search/strategy.js';
-import { formatDuration } from './duration.js';
-import type { StudyDefinition } from './schema.js';
+import { formatDuration } from '../domain/duration.js';
+import type { StudyDefinition } from '../domain/study.js';
 
 type Choice = Pick<StudyDefinition, 'strategy' | 'repeats' | 'budget' | 'measure'>;
 

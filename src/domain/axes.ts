@@ -1,0 +1,268 @@
+import { z } from 'zod';
+import { choiceSpace, intCount, intFlag, intSpace, intValues, onOffSpace, positiveInt, wordsFlag, type IntAxis } from './axis-forms.js';
+
+/**
+ * The axis table: every dimension of a configuration, once. Each entry says how a study file and
+ * a flag write it, how its values resolve on a machine, onnxruntime's own default (the baseline),
+ * how the Bayesian model encodes it, its key and label fragments, how a worker applies it and how
+ * an export passes it on. The schema, flags, space, grid, encoding, keys, labels, report effects,
+ * CSV, store and exports all iterate over this table, so a new dimension is one entry here plus
+ * its apply hook.
+ */
+
+/** What resolving an axis on a machine needs to know about it (derived from the topology). */
+export interface Machine {
+  /** CPUs this process may use (sched_getaffinity, within the cgroup's cpuset). */
+  usableCpus: number;
+  /** Physical cores with at least one usable CPU: onnxruntime's own intra-op thread count. */
+  cores: number;
+}
+
+/** The onnxruntime-node session options a configuration sets (InferenceSession.SessionOptions' fields). */
+export interface SessionOptions {
+  executionMode: 'sequential' | 'parallel';
+  graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
+  intraOpNumThreads?: number;
+  interOpNumThreads?: number;
+  enableCpuMemArena?: boolean;
+  extra?: { session: Record<string, unknown> };
+}
+
+/** Where a worker takes an axis from: the placement plan, the inputs, its session options, its environment, or the launcher. */
+export type AppliedBy = 'placement' | 'workload' | 'session' | 'environment' | 'launcher';
+
+export type AxisValue = number | string | boolean;
+
+export interface Axis<V extends AxisValue, S> {
+  /** One line for help texts and docs. */
+  description: string;
+  /** The axis in a study's space (YAML/JSON), defaults included. */
+  space: z.ZodDefault<z.ZodType<S>>;
+  /** `--name TEXT` of `tune` and `trial`: the same input the study file would hold. */
+  flag(text: string, flag: string): unknown;
+  /** The forms the flag accepts, for --help. */
+  flagHelp: string;
+  /** The axis's values on this machine, in ascending (or listed) order. */
+  values(spec: S, machine: Machine, name: string): V[];
+  /** How many values `values` gives, without enumerating them. */
+  count(spec: S, machine: Machine): number;
+  /** onnxruntime's default (what the user runs today). */
+  baseline(machine: Machine): V;
+  /**
+   * The value as a stored configuration holds it (JSON keyed by axis name). An axis added after
+   * configurations were first stored defaults to its baseline: those trials ran with it.
+   */
+  stored: z.ZodType<V>;
+  /** log2: ordered by powers of two, scaled to the space's range; categorical: 0/1 distance. */
+  encoding: 'log2' | 'categorical';
+  /** Fragment of the configuration's identity; '' leaves the axis out of the key (its baseline value). */
+  key(value: V): string;
+  /** Fragment of the short label (`p2 t4 local b8 spin`); '' leaves it out. */
+  label(value: V): string;
+  /** The value as one word, for the report's levels, CSV cells and charts. */
+  level(value: V): string;
+  appliedBy: AppliedBy;
+  /** For session axes: set the value on a non-baseline worker's session options. */
+  session?(value: V, options: SessionOptions): void;
+  /** What the value adds to an exported instance's environment. */
+  env?(value: V): Record<string, string>;
+}
+
+function define<V extends AxisValue, S>(axis: Axis<V, S>): Axis<V, S> {
+  return axis;
+}
+
+function intAxis(options: {
+  description: string;
+  default: IntAxis;
+  baseline: (machine: Machine) => number;
+  prefix: string;
+  appliedBy: AppliedBy;
+  env?: (value: number) => Record<string, string>;
+}): Axis<number, IntAxis> {
+  return define<number, IntAxis>({
+    description: options.description,
+    space: intSpace.default(options.default),
+    flag: intFlag,
+    flagHelp: '1,2,4 | 1-8 | 1-8:pow2 | pow2 | 1-cpus',
+    values: (spec, machine, name) => intValues(spec, machine.usableCpus, name),
+    count: (spec, machine) => intCount(spec, machine.usableCpus),
+    baseline: options.baseline,
+    stored: positiveInt,
+    encoding: 'log2',
+    key: (v) => `${options.prefix}${v}`,
+    label: (v) => `${options.prefix}${v}`,
+    level: String,
+    appliedBy: options.appliedBy,
+    ...(options.env ? { env: options.env } : {}),
+  });
+}
+
+function choiceAxis<V extends string>(options: {
+  description: string;
+  values: readonly V[];
+  what: string;
+  default: V[];
+  baseline: V;
+  /** The label fragment of each value ('' to leave it out). */
+  label: (value: V) => string;
+  appliedBy: AppliedBy;
+  /** Fragment of the key; by default the value itself. */
+  key?: (value: V) => string;
+  session?: (value: V, options: SessionOptions) => void;
+  env?: (value: V) => Record<string, string>;
+  /** Configurations stored before the axis existed lack it. */
+  addedLater?: boolean;
+}): Axis<V, V[]> {
+  const all = options.values as readonly [V, ...V[]];
+  return define<V, V[]>({
+    description: options.description,
+    space: choiceSpace(all, options.what).default(options.default) as unknown as z.ZodDefault<z.ZodType<V[]>>,
+    flag: (text, flag) => wordsFlag(text, flag, all, 'all'),
+    flagHelp: `${all.join(',')} | all`,
+    values: (spec) => [...new Set(spec)],
+    count: (spec) => new Set(spec).size,
+    baseline: () => options.baseline,
+    stored: (options.addedLater ? z.enum(all).default(options.baseline) : z.enum(all)) as unknown as z.ZodType<V>,
+    encoding: 'categorical',
+    key: options.key ?? ((v) => v),
+    label: options.label,
+    level: (v) => v,
+    appliedBy: options.appliedBy,
+    ...(options.session ? { session: options.session } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  });
+}
+
+function onOffAxis(options: {
+  description: string;
+  default: boolean[];
+  baseline: boolean;
+  /** Label fragments for on and off ('' to leave it out). */
+  labels: [string, string];
+  keys: [string, string];
+  appliedBy: AppliedBy;
+  session?: (value: boolean, options: SessionOptions) => void;
+  env?: (value: boolean) => Record<string, string>;
+  /** Configurations stored before the axis existed lack it. */
+  addedLater?: boolean;
+}): Axis<boolean, boolean[]> {
+  return define<boolean, boolean[]>({
+    description: options.description,
+    space: onOffSpace.default(options.default),
+    flag: (text, flag) => wordsFlag(text, flag, ['on', 'off'], 'both'),
+    flagHelp: 'on,off | both',
+    values: (spec) => [...new Set(spec)],
+    count: (spec) => new Set(spec).size,
+    baseline: () => options.baseline,
+    stored: options.addedLater ? z.boolean().default(options.baseline) : z.boolean(),
+    encoding: 'categorical',
+    key: (v) => (v ? options.keys[0] : options.keys[1]),
+    label: (v) => (v ? options.labels[0] : options.labels[1]),
+    level: (v) => (v ? 'on' : 'off'),
+    appliedBy: options.appliedBy,
+    ...(options.session ? { session: options.session } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  });
+}
+
+export const NUMA_POLICIES = ['none', 'local', 'interleave', 'spread'] as const;
+export type NumaPolicy = (typeof NUMA_POLICIES)[number];
+
+/** 'cores': one hardware thread per physical core first; 'all': every hardware thread. */
+export const SMT_USES = ['cores', 'all'] as const;
+export type SmtUse = (typeof SMT_USES)[number];
+
+const session = (options: SessionOptions): Record<string, unknown> => {
+  options.extra ??= { session: {} };
+  return options.extra.session;
+};
+
+/** The axes in enumeration order (the order a grid varies them in and labels list them). */
+export const AXES = {
+  processes: intAxis({
+    description: 'worker processes',
+    default: { min: 1, max: 'cpus', scale: 'pow2' },
+    baseline: () => 1,
+    prefix: 'p',
+    appliedBy: 'placement',
+  }),
+  threads: intAxis({
+    description: 'intra-op threads per process (the calling thread included, as onnxruntime counts it)',
+    default: { min: 1, max: 'cpus', scale: 'pow2' },
+    // Left unset, onnxruntime starts one thread per physical core.
+    baseline: (machine) => Math.max(1, machine.cores),
+    prefix: 't',
+    appliedBy: 'session',
+    env: (v) => ({ AUTOTUNE_INTRA_OP_THREADS: String(v) }),
+  }),
+  numa: choiceAxis({
+    description: 'memory placement of each worker',
+    values: NUMA_POLICIES,
+    what: 'a NUMA policy',
+    default: ['none', 'local'],
+    baseline: 'none',
+    label: (v) => v,
+    appliedBy: 'launcher',
+  }),
+  batch: intAxis({
+    description: 'batch size of each inference',
+    default: [1, 8, 32],
+    // The study's baseline runs at the user's batch (userBatch); 1 where no study says otherwise.
+    baseline: () => 1,
+    prefix: 'b',
+    appliedBy: 'workload',
+    env: (v) => ({ AUTOTUNE_BATCH: String(v) }),
+  }),
+  smt: choiceAxis({
+    description: 'hardware threads: cores (one per physical core first) or all',
+    values: SMT_USES,
+    what: 'an SMT use',
+    default: ['cores'],
+    baseline: 'cores',
+    label: (v) => (v === 'all' ? 'smt' : ''),
+    appliedBy: 'placement',
+  }),
+  spinning: onOffAxis({
+    description: 'spinning of the onnxruntime intra-op thread pool',
+    default: [true],
+    baseline: true,
+    labels: ['spin', 'nospin'],
+    keys: ['spin', 'nospin'],
+    appliedBy: 'session',
+    session: (v, options) => {
+      session(options)['intra_op'] = { allow_spinning: v ? '1' : '0' };
+    },
+    env: (v) => ({ AUTOTUNE_SPINNING: v ? '1' : '0' }),
+  }),
+};
+
+export type AxisName = keyof typeof AXES;
+export const AXIS_NAMES = Object.keys(AXES) as AxisName[];
+
+type ValueOf<A> = A extends Axis<infer V, unknown> ? V : never;
+type SpecOf<A> = A extends Axis<AxisValue, infer S> ? S : never;
+
+/** One value per axis. */
+export type AxisValues = { [K in AxisName]: ValueOf<(typeof AXES)[K]> };
+/** A study's space: one spec per axis, as the schema outputs it. */
+export type SpaceSpec = { [K in AxisName]: SpecOf<(typeof AXES)[K]> };
+
+/** `--graph-optimization` for graphOptimization: the flag of an axis in `tune` and `trial`. */
+export function flagName(name: AxisName): string {
+  return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** The table for code that treats every axis alike (the entry's value type is erased). */
+export function axisEntries(): Array<[AxisName, Axis<AxisValue, unknown>]> {
+  return AXIS_NAMES.map((name) => [name, AXES[name] as unknown as Axis<AxisValue, unknown>]);
+}
+
+export function axis(name: AxisName): Axis<AxisValue, unknown> {
+  return AXES[name] as unknown as Axis<AxisValue, unknown>;
+}
+
+/** The space section of the study schema: one field per axis. */
+export const spaceSchema = z
+  .object(Object.fromEntries(axisEntries().map(([name, a]) => [name, a.space])) as { [K in AxisName]: (typeof AXES)[K]['space'] })
+  .strict();
