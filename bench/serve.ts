@@ -26,7 +26,7 @@ import { promisify } from 'node:util';
 import { median } from 'simple-statistics';
 import { AutotuneError } from '../src/errors.js';
 import { planPlacement } from '../src/placement/index.js';
-import type { TrialConfig } from '../src/domain/config.js';
+import { completeConfig, type TrialConfig } from '../src/domain/config.js';
 import { ScheduleCursor, windowStreams } from '../src/runner/arrivals.js';
 import { runServing, runTrial } from '../src/runner/index.js';
 import type { LoadSettings, MeasureSettings, TrialRequest } from '../src/runner/types.js';
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   if (topology.allowed.cpus.length >= 2) cases.push({ processes: 2, dispatch: 'split' });
   try {
     for (const { processes, dispatch } of cases) {
-      const config: TrialConfig = { processes, threads: 1, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline: false };
+      const config = completeConfig({ processes, threads: 1, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline: false });
       const cpus = planPlacement(config, topology, { oversubscribe: false, pinning: true }).workers.map((w) => w.cpus[0]!);
       const fixed: MeasureSettings = { warmupMs: WARMUP_MS, minMs: WINDOW_MS, maxMs: WINDOW_MS, minSamples: 1, p99CiBound: 1 };
       const request: TrialRequest = { config, model, inputs: { shapes: {}, values: {}, sampleFile: null }, measure: fixed, oversubscribe: false, topology };

@@ -1,4 +1,4 @@
-import type { NumaPolicy, TrialConfig } from '../src/domain/config.js';
+import { completeConfig, type NumaPolicy, type TrialConfig } from '../src/domain/config.js';
 import type { Objectives } from '../src/search/pareto.js';
 import { createRng, type Rng } from '../src/search/rng.js';
 import { configKey } from '../src/domain/config.js';
@@ -202,7 +202,7 @@ export function syntheticTable(options: { seed?: number; sloMs?: number } = {}):
     for (const threads of powersOfTwo(cores)) {
       if (processes * threads > cores) continue;
       for (const numa of ['none', 'local', 'interleave', 'spread'] as const)
-        for (const batch of powersOfTwo(256)) rows.push(row({ processes, threads, numa, batch, smt: 'cores', spinning: true, baseline: false }));
+        for (const batch of powersOfTwo(256)) rows.push(row(completeConfig({ processes, threads, numa, batch, smt: 'cores', spinning: true, baseline: false })));
     }
   const N = SYNTHETIC_NOISE;
   return {
@@ -215,7 +215,7 @@ export function syntheticTable(options: { seed?: number; sloMs?: number } = {}):
       `${pct(N.outlierRate)} outliers ${N.outlierFactor[0]}-${N.outlierFactor[1]}x worse on both (${pct(N.outlierFlagged)} of them flagged noisy)`,
     sloMs: options.sloMs ?? 20,
     rows,
-    baseline: row({ processes: 1, threads: cores, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline: true }),
+    baseline: row(completeConfig({ processes: 1, threads: cores, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline: true })),
     measure(r, repeat, seed) {
       return syntheticDraw(r.truth, loadOf(r.config), createRng(keySeed(configKey(r.config), seed ^ tableSeed, repeat)));
     },

@@ -2,10 +2,9 @@ import { readFileSync } from 'node:fs';
 import { median } from 'simple-statistics';
 import { z } from 'zod';
 import { AutotuneError } from '../src/errors.js';
-import { NUMA_POLICIES, SMT_USES, type NumaPolicy, type SmtUse, type TrialConfig } from '../src/domain/config.js';
+import { configKey, storedConfigSchema, type TrialConfig } from '../src/domain/config.js';
 import type { Objectives } from '../src/search/pareto.js';
 import { createRng } from '../src/search/rng.js';
-import { configKey } from '../src/domain/config.js';
 
 /**
  * A ground-truth table for the search benchmark: a strategy asks for a configuration and gets a
@@ -56,17 +55,8 @@ export function keySeed(key: string, seed: number, salt = 0): number {
 const positiveInt = z.number().int().positive();
 const positive = z.number().positive().refine(Number.isFinite, 'expected a finite number');
 
-const trialConfig = z
-  .object({
-    processes: positiveInt,
-    threads: positiveInt,
-    numa: z.enum(NUMA_POLICIES as readonly [NumaPolicy, ...NumaPolicy[]]),
-    batch: positiveInt,
-    smt: z.enum(SMT_USES as readonly [SmtUse, ...SmtUse[]]),
-    spinning: z.boolean(),
-    baseline: z.boolean(),
-  })
-  .strict();
+/** A configuration as the store reads one: axes a table predates come back at their baseline. */
+const trialConfig = storedConfigSchema.strict();
 
 /** One real trial of a configuration, kept whole so the replay can hand it out as a draw. */
 const measuredRun = z

@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { median } from 'simple-statistics';
 import { AutotuneError } from '../src/errors.js';
 import { planPlacement } from '../src/placement/index.js';
-import type { TrialConfig } from '../src/domain/config.js';
+import { completeConfig, type TrialConfig } from '../src/domain/config.js';
 import { runTrial } from '../src/runner/index.js';
 import { formatCpuList } from '../src/topology/cpulist.js';
 import { readTopology } from '../src/topology/read-topology.js';
@@ -74,7 +74,7 @@ const perCpuSecond = (r: Run): number => r.inferences / (r.cpuMs / 1000);
 
 async function main(): Promise<void> {
   const topology = readTopology();
-  const config: TrialConfig = { processes: 1, threads: 1, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline: false };
+  const config = completeConfig({ processes: 1, threads: 1, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline: false });
   const model = await resolveModel(MODEL, { cacheDir: process.env.AUTOTUNE_CACHE ?? resolve('.autotune', 'models') });
   const inputPlan = planInputs(await inspectModel(model.path), { shapes: {}, values: {}, sampleFile: null }, 1);
   const nonFloat = inputPlan.inputs.find((i) => i.elementType !== 'float32');

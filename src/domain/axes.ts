@@ -53,6 +53,11 @@ export interface Axis<V extends AxisValue, S> {
    * configurations were first stored defaults to its baseline: those trials ran with it.
    */
   stored: z.ZodType<V>;
+  /**
+   * The axis came after the first six: stored configurations may lack it, and reports speak of it
+   * only where a study measured more than one of its values.
+   */
+  addedLater: boolean;
   /** log2: ordered by powers of two, scaled to the space's range; categorical: 0/1 distance. */
   encoding: 'log2' | 'categorical';
   /** Fragment of the configuration's identity; '' leaves the axis out of the key (its baseline value). */
@@ -89,6 +94,7 @@ function intAxis(options: {
     count: (spec, machine) => intCount(spec, machine.usableCpus),
     baseline: options.baseline,
     stored: positiveInt,
+    addedLater: false,
     encoding: 'log2',
     key: (v) => `${options.prefix}${v}`,
     label: (v) => `${options.prefix}${v}`,
@@ -124,6 +130,7 @@ function choiceAxis<V extends string>(options: {
     count: (spec) => new Set(spec).size,
     baseline: () => options.baseline,
     stored: (options.addedLater ? z.enum(all).default(options.baseline) : z.enum(all)) as unknown as z.ZodType<V>,
+    addedLater: options.addedLater ?? false,
     encoding: 'categorical',
     key: options.key ?? ((v) => v),
     label: options.label,
@@ -156,6 +163,7 @@ function onOffAxis(options: {
     count: (spec) => new Set(spec).size,
     baseline: () => options.baseline,
     stored: options.addedLater ? z.boolean().default(options.baseline) : z.boolean(),
+    addedLater: options.addedLater ?? false,
     encoding: 'categorical',
     key: (v) => (v ? options.keys[0] : options.keys[1]),
     label: (v) => (v ? options.labels[0] : options.labels[1]),

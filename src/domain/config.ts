@@ -13,6 +13,17 @@ export type TrialConfig = AxisValues & {
   baseline: boolean;
 };
 
+/** The six axes every configuration has had since the first schema. */
+type FirstAxes = 'processes' | 'threads' | 'numa' | 'batch' | 'smt' | 'spinning';
+
+/** A configuration as benchmarks, tests and older tables write it: the first six axes, later ones optional. */
+export type ConfigInput = Pick<TrialConfig, FirstAxes | 'baseline'> & Partial<TrialConfig>;
+
+/** The configuration `input` names, every axis it leaves out at onnxruntime's default. */
+export function completeConfig(input: ConfigInput): TrialConfig {
+  return storedConfigSchema.parse(input) as TrialConfig;
+}
+
 /**
  * onnxruntime's default set-up on this machine, the one rule `tune` and `trial` share: every axis
  * at its baseline value, threads the physical cores among the CPUs this process may use

@@ -27,7 +27,7 @@ export function parameterEffects(points: readonly ReportPoint[]): ParameterEffec
         medianP99Ms: median(group.map((p) => p.p99Ms)),
       }));
     return { parameter, levels, finding: findingOf(parameter, levels) };
-  });
+  }).filter((effect) => effect.levels.length > 1 || !axis(effect.parameter).addedLater);
 }
 
 export function levelOf(p: Pick<ReportPoint, 'config'>, parameter: EffectParameter): string {

@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { replay, trialsToHold, trueVolume } from '../../bench/replay.js';
 import { syntheticTable } from '../../bench/synthetic-model.js';
 import type { Draw, ReplayRow, ReplayTable } from '../../bench/table.js';
-import type { TrialConfig } from '../../src/domain/config.js';
+import { completeConfig, type TrialConfig } from '../../src/domain/config.js';
 import { createBayesStrategy } from '../../src/search/bayes.js';
 import { createGridStrategy } from '../../src/search/grid.js';
 import { type Strategy } from '../../src/search/strategy.js';
 import { configKey } from '../../src/domain/config.js';
 
-const config = (batch: number, baseline = false): TrialConfig => ({ processes: 1, threads: baseline ? 2 : 1, numa: 'none', batch, smt: 'cores', spinning: true, baseline });
+const config = (batch: number, baseline = false): TrialConfig => completeConfig({ processes: 1, threads: baseline ? 2 : 1, numa: 'none', batch, smt: 'cores', spinning: true, baseline });
 const steady: Draw = { tps: 100, p99Ms: 10, noisy: false };
 
 /** A hand-made table: each row's draws are given in order (the k-th measurement gets the k-th, cycling). */

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTable, type MeasuredRun, type MeasuredTableFile } from '../../bench/table.js';
 import { isAutotuneError } from '../../src/errors.js';
-import type { TrialConfig } from '../../src/domain/config.js';
+import { completeConfig, type TrialConfig } from '../../src/domain/config.js';
 
-const config = (batch: number, baseline = false): TrialConfig => ({ processes: 1, threads: 2, numa: 'none', batch, smt: 'cores', spinning: true, baseline });
+const config = (batch: number, baseline = false): TrialConfig => completeConfig({ processes: 1, threads: 2, numa: 'none', batch, smt: 'cores', spinning: true, baseline });
 const run = (tps: number, p99Ms: number, sequence: number): MeasuredRun => ({ tps, p99Ms, noisy: sequence % 2 === 0, noiseReasons: sequence % 2 === 0 ? ['unstable'] : [], sequence, round: 1 + (sequence % 3), startedAt: '2026-11-27T10:00:00Z', load1: 1.5 });
 
 function file(): MeasuredTableFile {

@@ -2,14 +2,14 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { AutotuneError } from '../../src/errors.js';
 import { feasibility, ortAffinities, planPlacement, usableCpuCount } from '../../src/placement/index.js';
-import type { NumaPolicy, Plan, SmtUse, TrialConfig } from '../../src/domain/config.js';
+import { completeConfig, type NumaPolicy, type Plan, type SmtUse, type TrialConfig } from '../../src/domain/config.js';
 import type { Topology } from '../../src/topology/types.js';
 import { cgroupLimited, snc4, sparseNodes, twoSocket, vm2 } from './topologies.js';
 
 const pinned = { oversubscribe: false, pinning: true };
 
 function config(processes: number, threads: number, numa: NumaPolicy, smt: SmtUse = 'cores'): TrialConfig {
-  return { processes, threads, numa, batch: 1, smt, spinning: true, baseline: false };
+  return completeConfig({ processes, threads, numa, batch: 1, smt, spinning: true, baseline: false });
 }
 
 const coreOf = (topology: Topology, cpu: number): number => topology.cores.find((c) => c.cpus.includes(cpu))!.index;

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TrialConfig } from '../../src/domain/config.js';
+import { completeConfig, type TrialConfig } from '../../src/domain/config.js';
 import type { MeasureSettings, ModelInfo, TrialRequest } from '../../src/runner/types.js';
 import { disturbanceReasons, measureDisturbance, snapshotDisturbance, watchDisturbance } from '../../src/runner/disturbance.js';
 import { WORKER_ENTRY } from '../../src/runner/worker-process.js';
@@ -33,7 +33,7 @@ export function tinyModel(): Promise<ModelInfo> {
 export const SHORT: MeasureSettings = { warmupMs: 300, minMs: 1000, maxMs: 1500, minSamples: 100, p99CiBound: 0.05 };
 
 export function config(over: Partial<TrialConfig> = {}): TrialConfig {
-  return { processes: 1, threads: 1, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline: false, ...over };
+  return completeConfig({ processes: 1, threads: 1, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline: false, ...over });
 }
 
 export async function request(over: Partial<TrialRequest> = {}): Promise<TrialRequest> {

@@ -1,13 +1,13 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import type { TrialConfig } from '../../src/domain/config.js';
+import { completeConfig, type TrialConfig } from '../../src/domain/config.js';
 import { createEncoding } from '../../src/search/encoding.js';
 import { latinHypercube, spaceFillingDesign } from '../../src/search/initial-design.js';
 import { createRng } from '../../src/search/rng.js';
 import { configKey } from '../../src/domain/config.js';
 
 const config = (processes: number, threads: number, numa: TrialConfig['numa'], batch: number): TrialConfig =>
-  ({ processes, threads, numa, batch, smt: 'cores', spinning: true, baseline: false });
+  completeConfig({ processes, threads, numa, batch, smt: 'cores', spinning: true, baseline: false });
 
 const space: TrialConfig[] = [];
 for (const p of [1, 2, 4, 8]) for (const t of [1, 2, 4, 8]) if (p * t <= 8) for (const numa of ['none', 'local'] as const) for (const b of [1, 16]) space.push(config(p, t, numa, b));

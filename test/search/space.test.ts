@@ -4,7 +4,7 @@ import { AutotuneError } from '../../src/errors.js';
 import { feasibility } from '../../src/placement/index.js';
 import { intCount as axisCount, intValues as axisValues } from '../../src/domain/axis-forms.js';
 import { baselineConfig, buildSpace, MAX_SPACE_COMBINATIONS } from '../../src/search/space.js';
-import { configKey } from '../../src/domain/config.js';
+import { completeConfig, configKey } from '../../src/domain/config.js';
 import { parseStudy } from '../../src/domain/study.js';
 import { cgroupLimited, twoSocket, vm2 } from '../placement/topologies.js';
 
@@ -88,7 +88,7 @@ test('a space with nothing feasible is a usage error saying why', () => {
 });
 
 test('the baseline: one unpinned process with one thread per usable physical core', () => {
-  assert.deepEqual(baselineConfig(vm2(), 1), { processes: 1, threads: 2, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline: true });
+  assert.deepEqual(baselineConfig(vm2(), 1), completeConfig({ processes: 1, threads: 2, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline: true }));
   assert.equal(baselineConfig(twoSocket(), 8).threads, 32);
   assert.equal(baselineConfig(cgroupLimited(), 1).threads, 12);
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
 
-import type { TrialConfig } from '../../src/domain/config.js';
+import { completeConfig, type TrialConfig } from '../../src/domain/config.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations.js';
 import type { TrialResult, WorkerStats } from '../../src/domain/results.js';
 import type { Fingerprint, Topology } from '../../src/topology/types.js';
@@ -16,7 +16,7 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 }
 
 export function config(overrides: Partial<TrialConfig> = {}): TrialConfig {
-  return { processes: 1, threads: 2, numa: 'none', batch: 1, smt: 'cores', spinning: false, baseline: false, ...overrides };
+  return completeConfig({ processes: 1, threads: 2, numa: 'none', batch: 1, smt: 'cores', spinning: false, baseline: false, ...overrides });
 }
 
 export const fingerprint: Fingerprint = {

@@ -1,11 +1,11 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import type { TrialConfig } from '../../src/domain/config.js';
+import { completeConfig, type TrialConfig } from '../../src/domain/config.js';
 import { paretoFront } from '../../src/search/pareto.js';
 import { MARKS, scatterRows } from '../../src/ui/plot.js';
 import type { PlotPoint } from '../../src/ui/state.js';
 
-const config = (processes: number, baseline = false): TrialConfig => ({ processes, threads: 1, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline });
+const config = (processes: number, baseline = false): TrialConfig => completeConfig({ processes, threads: 1, numa: 'none', batch: 1, smt: 'cores', spinning: true, baseline });
 
 function points(raw: Array<[number, number, boolean?]>): PlotPoint[] {
   const base = raw.map(([tps, p99Ms, baseline], i) => ({ trialId: i + 1, config: config(i + 1, baseline ?? false), tps, p99Ms }));
