@@ -181,6 +181,9 @@ export type NumaPolicy = (typeof NUMA_POLICIES)[number];
 export const SMT_USES = ['cores', 'all'] as const;
 export type SmtUse = (typeof SMT_USES)[number];
 
+/** onnxruntime's levels past 'disabled' (which no server would run with); 'all' is its default. */
+export const GRAPH_OPTIMIZATIONS = ['basic', 'extended', 'all'] as const;
+
 const session = (options: SessionOptions): Record<string, unknown> => {
   options.extra ??= { session: {} };
   return options.extra.session;
@@ -242,6 +245,34 @@ export const AXES = {
       session(options)['intra_op'] = { allow_spinning: v ? '1' : '0' };
     },
     env: (v) => ({ AUTOTUNE_SPINNING: v ? '1' : '0' }),
+  }),
+  graphOptimization: choiceAxis({
+    description: 'onnxruntime graph optimization level',
+    values: GRAPH_OPTIMIZATIONS,
+    what: 'a graph optimization level',
+    default: ['all'],
+    baseline: 'all',
+    label: (v) => (v === 'all' ? '' : `opt:${v}`),
+    key: (v) => (v === 'all' ? '' : `opt-${v}`),
+    appliedBy: 'session',
+    session: (v, options) => {
+      options.graphOptimizationLevel = v;
+    },
+    env: (v) => ({ AUTOTUNE_GRAPH_OPTIMIZATION: v }),
+    addedLater: true,
+  }),
+  cpuArena: onOffAxis({
+    description: "onnxruntime's CPU memory arena",
+    default: [true],
+    baseline: true,
+    labels: ['', 'noarena'],
+    keys: ['', 'noarena'],
+    appliedBy: 'session',
+    session: (v, options) => {
+      options.enableCpuMemArena = v;
+    },
+    env: (v) => ({ AUTOTUNE_CPU_ARENA: v ? '1' : '0' }),
+    addedLater: true,
   }),
 };
 

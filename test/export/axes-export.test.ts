@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+
+import type { TrialConfig } from '../../src/domain/config.js';
+import { choose, renderDocker, renderExportJson, renderKubernetes, renderShell, renderSystemd, type Chosen } from '../../src/export/index.js';
+import { buildReport, selectStudy } from '../../src/report/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { fixtureMachine, writeReportFixture } from '../fixtures/report/build-db.js';
+
+/**
+ * Every export format carries what the later axes set: the session axes as AUTOTUNE_* variables
+ * (the names autotune/runtime reads) and, in the JSON, as the onnxruntime session options.
+ */
+let dir: string;
+let store: Store;
+let knee: Chosen;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'autotune-axes-export-'));
+  writeReportFixture(join(dir, 'fixture.db'));
+  store = openStore(join(dir, 'fixture.db'), { readonly: true });
+  knee = choose(store, buildReport(store, selectStudy(store, 'fixture'), { here: fixtureMachine }), 'knee');
+});
+
+after(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function tuned(over: Partial<TrialConfig>): Chosen {
+  return { ...knee, result: { ...knee.result, config: { ...knee.result.config, ...over } } };
+}
+
+/** Every variable each format hands the first instance, as NAME=VALUE. */
+function envOfEveryFormat(chosen: Chosen): Record<string, string[]> {
+  const shell = renderShell(chosen, { command: 'serve', basePort: 9000 });
+  const startLine = shell.split('\n').find((l) => l.startsWith('start 0 '))!;
+  const systemd = renderSystemd(chosen, { command: '/bin/serve', name: 'infer', basePort: 9000 })[1]!.content;
+  const docker = renderDocker(chosen, { image: 'img', command: 'serve', name: 'infer', basePort: 9000 }).split('\n').find((l) => l.startsWith('docker run'))!;
+  const pod = parseYaml(renderKubernetes(chosen, { image: 'img', command: null, name: 'infer', basePort: 9000 })) as {
+    spec: { containers: Array<{ env: Array<{ name: string; value: string }> }> };
+  };
+  return {
+    shell: [...startLine.matchAll(/'?(\w+=[^ ']*)'?/g)].map((m) => m[1]!),
+    systemd: [...systemd.matchAll(/^Environment="([^"]+)"$/gm)].map((m) => m[1]!),
+    docker: [...docker.matchAll(/-e (\S+)/g)].map((m) => m[1]!.replace(/^'|'$/g, '')),
+    kubernetes: pod.spec.containers[0]!.env.map((e) => `${e.name}=${e.value}`),
+  };
+}
+
+test('graph optimization and the CPU arena reach the shell, systemd, docker and kubernetes exports', () => {
+  const formats = envOfEveryFormat(tuned({ graphOptimization: 'extended', cpuArena: false }));
+  assert.deepEqual(Object.keys(formats), ['shell', 'systemd', 'docker', 'kubernetes']);
+  for (const [format, env] of Object.entries(formats)) {
+    assert.ok(env.includes('AUTOTUNE_GRAPH_OPTIMIZATION=extended'), `${format}: ${env.join(' ')}`);
+    assert.ok(env.includes('AUTOTUNE_CPU_ARENA=0'), `${format}: ${env.join(' ')}`);
+  }
+});
+
+test('the JSON export states graph optimization and the CPU arena as session options and in the label', () => {
+  const doc = JSON.parse(renderExportJson(tuned({ graphOptimization: 'basic', cpuArena: false }))) as {
+    label: string;
+    config: TrialConfig;
+    instances: Array<{ sessionOptions: { graphOptimizationLevel: string; enableCpuMemArena?: boolean } }>;
+  };
+  assert.match(doc.label, / opt:basic noarena$/);
+  assert.equal(doc.config.graphOptimization, 'basic');
+  for (const instance of doc.instances) {
+    assert.equal(instance.sessionOptions.graphOptimizationLevel, 'basic');
+    assert.equal(instance.sessionOptions.enableCpuMemArena, false);
+  }
+});

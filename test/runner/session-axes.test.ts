@@ -1,0 +1,16 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+
+import { runTrial } from '../../src/runner/index.js';
+import { config, request } from './helpers.js';
+
+// A real onnxruntime session built with the later session axes away from their defaults: a level
+// or option onnxruntime-node did not take would fail the session's creation, and so the trial.
+test('a trial runs with basic graph optimization and the CPU arena off, pinned and verified', async () => {
+  const result = await runTrial(await request({ config: config({ graphOptimization: 'basic', cpuArena: false }) }));
+  assert.equal(result.config.graphOptimization, 'basic');
+  assert.equal(result.config.cpuArena, false);
+  assert.ok(result.tps > 0);
+  assert.ok(result.latency.count >= 100);
+  assert.deepEqual(result.verification, { verified: true, mismatches: [] });
+});
