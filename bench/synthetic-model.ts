@@ -78,6 +78,11 @@ function layout(numa: NumaPolicy, processes: number, threads: number, index: num
       const node = Math.floor((index * threads) / coresPerNode) % nodes;
       return { threadShare: only(node), memoryShare: only(node) };
     }
+    case 'preferred': {
+      // Compact like interleave; memory on the node holding most of the worker's threads.
+      const node = spans ? 0 : Math.floor((index * threads) / coresPerNode) % nodes;
+      return { threadShare: spans ? both : only(node), memoryShare: only(node) };
+    }
     case 'spread':
       return threads === 1
         ? { threadShare: only(index % nodes), memoryShare: only(index % nodes) }

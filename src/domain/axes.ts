@@ -174,7 +174,7 @@ function onOffAxis(options: {
   });
 }
 
-export const NUMA_POLICIES = ['none', 'local', 'interleave', 'spread'] as const;
+export const NUMA_POLICIES = ['none', 'local', 'interleave', 'spread', 'preferred'] as const;
 export type NumaPolicy = (typeof NUMA_POLICIES)[number];
 
 /** 'cores': one hardware thread per physical core first; 'all': every hardware thread. */

@@ -92,12 +92,20 @@ function allocateSpread(pool: CpuPool, scopes: Scopes, index: number, threads: n
   return out;
 }
 
-function memoryOf(config: TrialConfig, workerNodes: number[], hw: UsableHardware): { memPolicy: MemPolicyMode; mems: number[] } {
+function memoryOf(config: TrialConfig, cpus: number[], workerNodes: number[], hw: UsableHardware): { memPolicy: MemPolicyMode; mems: number[] } {
   switch (config.numa) {
     case 'none':
       return { memPolicy: 'default', mems: [] };
     case 'local':
       return { memPolicy: 'bind', mems: workerNodes };
+    case 'preferred': {
+      // numactl --preferred: one node first, the others when it is full. The node holding most of
+      // the worker's CPUs, or the first allowed memory node where the worker's nodes have none.
+      const withMemory = workerNodes.filter((n) => hw.mems.includes(n));
+      const counts = withMemory.map((n) => hw.cores.filter((core) => core.node === n).flatMap((core) => core.cpus).filter((cpu) => cpus.includes(cpu)).length);
+      const node = withMemory[counts.indexOf(Math.max(...counts))] ?? hw.mems[0]!;
+      return { memPolicy: 'preferred', mems: [node] };
+    }
     case 'interleave':
     case 'spread': {
       const mems = workerNodes.filter((n) => hw.mems.includes(n));
@@ -132,7 +140,9 @@ function unpinnedPlan(config: TrialConfig, topology: Topology, hw: UsableHardwar
  * exactly when `feasibility` says no, with the same one-line reason.
  *
  * Policies: `none` places compactly and leaves memory to the OS; `local` keeps each worker on one
- * node (round-robin over nodes) with memory bound there; `interleave` places compactly and
+ * node (round-robin over nodes) with memory bound there; `preferred` places compactly and prefers
+ * (numactl --preferred) the memory of the worker's own node, spilling elsewhere rather than
+ * failing when it is full; `interleave` places compactly and
  * interleaves memory over the nodes the worker's CPUs span; `spread` splits each worker's threads
  * evenly over all nodes and interleaves its memory over them, so weights are read from every
  * node's memory bandwidth at once (binding them to one node would make the others remote).
@@ -175,7 +185,7 @@ export function planPlacement(config: TrialConfig, topology: Topology, options: 
       cpus,
       mainCpu: slots[0]!,
       poolCpus: slots.slice(1).map((cpu) => [cpu]),
-      ...memoryOf(config, nodes, hw),
+      ...memoryOf(config, cpus, nodes, hw),
       nodes,
     });
   }

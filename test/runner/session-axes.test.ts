@@ -14,3 +14,10 @@ test('a trial runs with basic graph optimization and the CPU arena off, pinned a
   assert.ok(result.latency.count >= 100);
   assert.deepEqual(result.verification, { verified: true, mismatches: [] });
 });
+
+test('numa preferred: the launcher sets the policy and the worker reads it back from the kernel', async () => {
+  const result = await runTrial(await request({ config: config({ numa: 'preferred' }) }));
+  assert.deepEqual(result.plan.workers.map((w) => [w.memPolicy, w.mems]), [['preferred', [0]]]);
+  assert.deepEqual(result.readBack[0]!.memPolicy, { mode: 'preferred', nodes: [0] });
+  assert.deepEqual(result.verification, { verified: true, mismatches: [] });
+});
