@@ -72,7 +72,7 @@ const CASES: Case[] = [
   { name: 'trial --processes 100000 --oversubscribe', argv: ['trial', '--processes', '100000', '--oversubscribe'], code: USAGE, says: /^P x T = 100000 threads is more than --oversubscribe allows: at most 4 per usable CPU, \d+ on these \d+/ },
   { name: 'trial --threads 100000 --oversubscribe', argv: ['trial', '--threads', '100000', '--oversubscribe'], code: USAGE, says: /at most 4 per usable CPU/ },
   { name: 'trial --processes 64 without --oversubscribe', argv: ['trial', '--processes', '64'], code: USAGE, says: /^P x T = 64 CPUs but .*pass --oversubscribe$/ },
-  { name: 'trial --numa sideways', argv: ['trial', '--numa', 'sideways'], code: USAGE, says: /^--numa "sideways": expected a NUMA policy: none, local, interleave, spread$/ },
+  { name: 'trial --numa sideways', argv: ['trial', '--numa', 'sideways'], code: USAGE, says: /^--numa "sideways": expected a NUMA policy: none, local, interleave, spread, preferred$/ },
   { name: 'trial --smt maybe', argv: ['trial', '--smt', 'maybe'], code: USAGE, says: /^--smt "maybe": expected an SMT use: cores, all/ },
   { name: 'trial --ci 1.5', argv: ['trial', '--ci', '1.5'], code: USAGE, says: /^--ci must be a fraction between 0 and 1/ },
   { name: 'trial --ci 0x0', argv: ['trial', '--ci', '0x0'], code: USAGE, says: /^--ci must be a fraction/ },

@@ -38,7 +38,7 @@ test('schema errors name the field path', () => {
     [{ name: 's', space: { threads: [1, 2, -1] } }, 'study.space.threads[2]: expected a positive integer'],
     [{ name: 's', space: { threads: { min: 0, max: 4 } } }, 'study.space.threads.min: expected a positive integer'],
     [{ name: 's', space: { threads: { min: 1, max: 'lots' } } }, 'study.space.threads.max: expected a positive integer or "cpus"'],
-    [{ name: 's', space: { numa: ['local', 'far'] } }, 'study.space.numa[1]: expected a NUMA policy: none, local, interleave, spread'],
+    [{ name: 's', space: { numa: ['local', 'far'] } }, 'study.space.numa[1]: expected a NUMA policy: none, local, interleave, spread, preferred'],
     [{ name: 's', space: { thread: [1] } }, 'study.space: unknown field "thread"'],
     [{ name: 's', budget: { time: 'soon' } }, 'study.budget.time: "soon" is not a duration: write seconds or e.g. 500ms, 30s, 30m, 8h'],
     [{ name: 's', measure: { minTime: 5, maxTime: 2 } }, 'study.measure.maxTime: maxTime must not be below minTime'],
