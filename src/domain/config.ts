@@ -40,14 +40,20 @@ export function baselineConfig(machine: Machine, batch: number): TrialConfig {
 export function configKey(c: TrialConfig): string {
   if (c.baseline) return `baseline/b${c.batch}`;
   return axisEntries()
-    .map(([name, a]) => a.key(c[name]))
+    .map(([name, a]) => fragment(c, name, a.key))
     .filter((part) => part !== '')
     .join('/');
 }
 
+/** An axis's fragment; none for a later axis a configuration predates (an event log written before it, say). */
+function fragment(c: TrialConfig, name: keyof AxisValues, part: (value: never) => string): string {
+  const value = c[name] as AxisValues[keyof AxisValues] | undefined;
+  return value === undefined ? '' : (part as (value: unknown) => string)(value);
+}
+
 function labelParts(c: TrialConfig): string {
   return axisEntries()
-    .map(([name, a]) => a.label(c[name]))
+    .map(([name, a]) => fragment(c, name, a.label))
     .filter((part) => part !== '')
     .join(' ');
 }
