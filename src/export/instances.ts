@@ -1,7 +1,8 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { ortAffinities } from '../placement/affinities.js';
 import type { MemPolicyMode, TrialConfig } from '../placement/types.js';
-import type { TrialResult } from '../runner/types.js';
+import { OMP_NUM_THREADS, readTunedSettings, sessionOptionsFor, VARIABLES } from '../runtime/index.js';
+import type { Chosen } from './pick.js';
 
 /** One instance of the user's server: the placement and environment of one measured worker. */
 export interface Instance {
@@ -10,7 +11,7 @@ export interface Instance {
   cpus: number[] | null;
   memPolicy: MemPolicyMode;
   mems: number[];
-  /** OMP_NUM_THREADS and autotune's AUTOTUNE_* settings for the server to read. */
+  /** OMP_NUM_THREADS and autotune's AUTOTUNE_* settings for the server to read (autotune/runtime reads them). */
   env: Record<string, string>;
   /** The onnxruntime-node session options the worker used (what the server should pass). */
   sessionOptions: InferenceSession.SessionOptions;
@@ -19,44 +20,40 @@ export interface Instance {
 }
 
 /** The instances of a measured trial, from the plan that was measured (not a fresh one). */
-export function instancesOf(result: TrialResult): Instance[] {
-  const { config, plan } = result;
+export function instancesOf(chosen: Pick<Chosen, 'result' | 'capacity'>): Instance[] {
+  const { config, plan, model } = chosen.result;
+  // The serving phase measured the SLO pick with this delay; a pick without one gets none.
+  const maxQueueDelayMs = chosen.capacity?.load.maxQueueDelayMs ?? null;
   return plan.workers.map((worker) => {
     const affinities = plan.pinned ? ortAffinities(worker) : '';
+    const env = instanceEnv(config, worker.index, affinities, maxQueueDelayMs, model.path);
     return {
       index: worker.index,
       cpus: plan.pinned ? worker.cpus : null,
       memPolicy: plan.pinned ? worker.memPolicy : 'default',
       mems: plan.pinned ? worker.mems : [],
-      env: instanceEnv(config, worker.index, affinities),
-      sessionOptions: sessionOptions(config, affinities),
-      rssBytes: result.workers.find((w) => w.index === worker.index)?.rssBytes ?? 0,
+      env,
+      // Built by the reader a server uses, from the variables it gets: one definition of both.
+      sessionOptions: sessionOptionsFor(readTunedSettings(env)),
+      rssBytes: chosen.result.workers.find((w) => w.index === worker.index)?.rssBytes ?? 0,
     };
   });
 }
 
-function instanceEnv(config: TrialConfig, index: number, affinities: string): Record<string, string> {
-  const env: Record<string, string> = { OMP_NUM_THREADS: String(config.threads) };
+function instanceEnv(config: TrialConfig, index: number, affinities: string, maxQueueDelayMs: number | null, model: string): Record<string, string> {
+  const env: Record<string, string> = { [OMP_NUM_THREADS]: String(config.threads) };
   // The baseline leaves intraOpNumThreads to onnxruntime, so there is no count to pass on.
-  if (!config.baseline) env['AUTOTUNE_INTRA_OP_THREADS'] = String(config.threads);
-  env['AUTOTUNE_SPINNING'] = config.spinning ? '1' : '0';
-  env['AUTOTUNE_BATCH'] = String(config.batch);
-  if (affinities !== '') env['AUTOTUNE_INTRA_OP_AFFINITIES'] = affinities;
-  env['AUTOTUNE_INSTANCE'] = String(index);
+  if (!config.baseline) env[VARIABLES.intraOpThreads] = String(config.threads);
+  env[VARIABLES.spinning] = config.spinning ? '1' : '0';
+  env[VARIABLES.batch] = String(config.batch);
+  if (maxQueueDelayMs !== null) env[VARIABLES.maxQueueDelayMs] = String(maxQueueDelayMs);
+  if (affinities !== '') env[VARIABLES.intraOpAffinities] = affinities;
+  env[VARIABLES.instance] = String(index);
+  env[VARIABLES.model] = model;
   return env;
-}
-
-/** As the trial worker builds them (runner/worker.ts), so a server gets what was measured. */
-function sessionOptions(config: TrialConfig, affinities: string): InferenceSession.SessionOptions {
-  const base: InferenceSession.SessionOptions = { executionMode: 'sequential', graphOptimizationLevel: 'all' };
-  if (config.baseline) return base;
-  const session: Record<string, unknown> = { intra_op: { allow_spinning: config.spinning ? '1' : '0' } };
-  if (affinities !== '') session['intra_op_thread_affinities'] = affinities;
-  return { ...base, intraOpNumThreads: config.threads, interOpNumThreads: 1, extra: { session } };
 }
 
 /** `{instance}` and `{port}` in a command line or argument, for instance `index`. */
 export function expandPlaceholders(text: string, index: number, basePort: number): string {
   return text.replaceAll('{instance}', String(index)).replaceAll('{port}', String(basePort + index));
 }
-
