@@ -118,9 +118,10 @@ test('a file of the schema before machine checks gains them and the disturbance 
     const path = join(dir, 'old.db');
     const result = { ...trialResult(config(), 1), disturbance: null };
     const { study, trial } = writeOneTrial(path, result);
-    // What the schema before wrote: the same tables without the two columns the last migration adds.
+    // What schema 3 wrote: the same tables without the two columns migration 4 adds.
     const db = new Database(path);
-    db.exec(`ALTER TABLE studies DROP COLUMN machine_checks; ALTER TABLE trials DROP COLUMN disturbance; PRAGMA user_version = ${SCHEMA_VERSION - 1}`);
+    // Version 4 added the columns; version 5 (deployment checks) came after it.
+    db.exec('DROP TABLE deployment_checks; ALTER TABLE studies DROP COLUMN machine_checks; ALTER TABLE trials DROP COLUMN disturbance; PRAGMA user_version = 3');
     db.close();
 
     const upgraded = openStore(path);
@@ -128,6 +129,7 @@ test('a file of the schema before machine checks gains them and the disturbance 
       assert.equal(pragma(path, 'user_version'), SCHEMA_VERSION);
       assert.deepEqual(upgraded.getStudy('old'), { ...study, machineChecks: [] });
       assert.deepEqual(upgraded.getTrialResult(trial.id), result);
+      assert.deepEqual(upgraded.listDeploymentChecks(study.id), [], 'the deployment checks table of migration 5 is there');
     } finally {
       upgraded.close();
     }
