@@ -13,7 +13,7 @@ function ratioText(r: RatioInterval): string {
 }
 
 /** One `autotune verify` run in lines: the promise, what was offered and delivered, the ratios and the verdict. */
-export function deploymentCheckLines(check: DeploymentCheck): string[] {
+export function deploymentCheckLines(check: Omit<DeploymentCheck, 'latency'>): string[] {
   const c = check.comparison;
   const each = `${Number(((1 - (1 - c.confidence) / 2) * 100).toPrecision(6))}%`;
   const offered = check.offeredRps === check.promisedRps ? 'the promised rate' : `${fmt(check.offeredRps)} req/s (not the promise)`;
@@ -32,3 +32,6 @@ export function deploymentCheckLines(check: DeploymentCheck): string[] {
     `verdict   ${VERDICTS[c.verdict]}: ${c.reason}`,
   ];
 }
+
+/** The heading every report format gives the verify runs. */
+export const DEPLOYMENTS_HEADING = 'Deployed: promises checked by autotune verify (open loop over HTTP, latency from the scheduled arrival)';
