@@ -7,7 +7,7 @@ import ts from 'typescript';
 /**
  * The layering of src/, read from the sources themselves: data flows one way,
  * cli -> ui -> study -> export -> report -> search/runner/store -> measure/placement/native/workload
- * -> topology, and every layer may import the vocabulary (domain) and the one error class.
+ * -> topology (runtime, the servers' reader, sits beside measure), and every layer may import the vocabulary (domain) and the one error class.
  * A folder imports only folders of a lower rank: no upward import, and so no cycle.
  */
 const RANKS: Record<string, number> = {
@@ -18,6 +18,7 @@ const RANKS: Record<string, number> = {
   placement: 3,
   native: 3,
   workload: 3,
+  runtime: 3,
   runner: 4,
   search: 4,
   store: 4,

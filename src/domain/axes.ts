@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VARIABLES } from './variables.js';
 import { choiceSpace, intCount, intFlag, intSpace, intValues, onOffSpace, positiveInt, wordsFlag, type IntAxis } from './axis-forms.js';
 
 /**
@@ -205,7 +206,7 @@ export const AXES = {
     baseline: (machine) => Math.max(1, machine.cores),
     prefix: 't',
     appliedBy: 'session',
-    env: (v) => ({ AUTOTUNE_INTRA_OP_THREADS: String(v) }),
+    env: (v) => ({ [VARIABLES.intraOpThreads]: String(v) }),
   }),
   numa: choiceAxis({
     description: 'memory placement of each worker',
@@ -223,7 +224,7 @@ export const AXES = {
     baseline: () => 1,
     prefix: 'b',
     appliedBy: 'workload',
-    env: (v) => ({ AUTOTUNE_BATCH: String(v) }),
+    env: (v) => ({ [VARIABLES.batch]: String(v) }),
   }),
   smt: choiceAxis({
     description: 'hardware threads: cores (one per physical core first) or all',
@@ -244,7 +245,7 @@ export const AXES = {
     session: (v, options) => {
       session(options)['intra_op'] = { allow_spinning: v ? '1' : '0' };
     },
-    env: (v) => ({ AUTOTUNE_SPINNING: v ? '1' : '0' }),
+    env: (v) => ({ [VARIABLES.spinning]: v ? '1' : '0' }),
   }),
   graphOptimization: choiceAxis({
     description: 'onnxruntime graph optimization level',
@@ -258,7 +259,7 @@ export const AXES = {
     session: (v, options) => {
       options.graphOptimizationLevel = v;
     },
-    env: (v) => ({ AUTOTUNE_GRAPH_OPTIMIZATION: v }),
+    env: (v) => ({ [VARIABLES.graphOptimization]: v }),
     addedLater: true,
   }),
   cpuArena: onOffAxis({
@@ -271,7 +272,7 @@ export const AXES = {
     session: (v, options) => {
       options.enableCpuMemArena = v;
     },
-    env: (v) => ({ AUTOTUNE_CPU_ARENA: v ? '1' : '0' }),
+    env: (v) => ({ [VARIABLES.cpuArena]: v ? '1' : '0' }),
     addedLater: true,
   }),
 };

@@ -1,3 +1,4 @@
+import { VARIABLES } from '../runtime/index.js';
 import { formatCpuList } from '../topology/cpulist.js';
 import { provenance } from './header.js';
 import { checkedName, DOCKER_NAME, instanceSuffix, shCommand } from './escape.js';
@@ -21,12 +22,12 @@ export interface DockerOptions {
 export function renderDocker(chosen: Chosen, options: DockerOptions): string {
   checkedName(options.name, DOCKER_NAME, instanceSuffix(chosen.result.plan.workers.length));
   const lines = ['#!/bin/sh', ...provenance(chosen).map((l) => `# ${l}`), 'set -e'];
-  for (const inst of instancesOf(chosen.result)) {
+  for (const inst of instancesOf(chosen)) {
     const port = options.basePort + inst.index;
     const args = ['docker', 'run', '-d', '--name', `${options.name}-${inst.index}`];
     if (inst.cpus !== null) args.push('--cpuset-cpus', formatCpuList(inst.cpus));
     if (inst.mems.length > 0) args.push('--cpuset-mems', formatCpuList(inst.mems));
-    for (const [k, v] of Object.entries({ ...inst.env, AUTOTUNE_PORT: String(port) })) args.push('-e', `${k}=${v}`);
+    for (const [k, v] of Object.entries({ ...inst.env, [VARIABLES.port]: String(port) })) args.push('-e', `${k}=${v}`);
     args.push('-p', `${port}:${port}`, options.image);
     if (inst.memPolicy === 'interleave' || inst.memPolicy === 'preferred') {
       lines.push(`# instance ${inst.index} was measured with memory policy ${inst.memPolicy}; docker can only confine it to nodes ${formatCpuList(inst.mems)}`);

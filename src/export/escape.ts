@@ -111,3 +111,17 @@ export function systemdCommand(command: string): string {
     .replace(CONTROL, (c) => (c.charCodeAt(0) > 0xff ? `\\u${c.charCodeAt(0).toString(16)}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
   return escaped.replaceAll('{instance}', '%i').replaceAll('{port}', '${AUTOTUNE_PORT}');
 }
+
+/**
+ * One NAME=VALUE assignment as a quoted Environment= value: inside double quotes systemd reads
+ * backslash escapes, so `\\` and `"` are escaped, `%` is a specifier (`%%`), and a control character
+ * (a newline would end the directive) is written as its \\x escape. VALUE may be a model path.
+ */
+export function systemdEnvironment(assignment: string): string {
+  const escaped = assignment
+    .replaceAll('\\', '\\\\')
+    .replaceAll('"', '\\"')
+    .replaceAll('%', '%%')
+    .replace(CONTROL, (c) => (c.charCodeAt(0) > 0xff ? `\\u${c.charCodeAt(0).toString(16)}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return `"${escaped}"`;
+}

@@ -8,3 +8,4 @@ export { renderExportJson, EXPORT_SCHEMA } from './json.js';
 export { launchInstances, type LaunchOptions, type Launched, type InstanceExit } from './launch.js';
 export { deploymentName, DOCKER_NAME, instanceSuffix, KUBERNETES_NAME, SYSTEMD_NAME } from './escape.js';
 export { EXPORT_FORMATS, type ExportFile, type ExportFormat } from './types.js';
+export { verifyDeployment, type VerifyOptions, type VerifyDeps } from './verify.js';

@@ -1,7 +1,8 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { ortAffinities } from '../placement/affinities.js';
 import { axisEnv, sessionOptions, type MemPolicyMode, type TrialConfig } from '../domain/config.js';
-import type { TrialResult } from '../domain/results.js';
+import { OMP_NUM_THREADS, VARIABLES } from '../domain/variables.js';
+import type { Chosen } from './pick.js';
 
 /** One instance of the user's server: the placement and environment of one measured worker. */
 export interface Instance {
@@ -10,7 +11,7 @@ export interface Instance {
   cpus: number[] | null;
   memPolicy: MemPolicyMode;
   mems: number[];
-  /** OMP_NUM_THREADS and autotune's AUTOTUNE_* settings for the server to read. */
+  /** OMP_NUM_THREADS and autotune's AUTOTUNE_* settings for the server to read (autotune/runtime reads them). */
   env: Record<string, string>;
   /** The onnxruntime-node session options the worker used (what the server should pass). */
   sessionOptions: InferenceSession.SessionOptions;
@@ -19,26 +20,31 @@ export interface Instance {
 }
 
 /** The instances of a measured trial, from the plan that was measured (not a fresh one). */
-export function instancesOf(result: TrialResult): Instance[] {
-  const { config, plan } = result;
+export function instancesOf(chosen: Pick<Chosen, 'result' | 'capacity'>): Instance[] {
+  const { config, plan, model } = chosen.result;
+  // The serving phase measured the SLO pick with this delay; a pick without one gets none.
+  const maxQueueDelayMs = chosen.capacity?.load.maxQueueDelayMs ?? null;
   return plan.workers.map((worker) => {
     const affinities = plan.pinned ? ortAffinities(worker) : '';
+    const env = instanceEnv(config, worker.index, affinities, maxQueueDelayMs, model.path);
     return {
       index: worker.index,
       cpus: plan.pinned ? worker.cpus : null,
       memPolicy: plan.pinned ? worker.memPolicy : 'default',
       mems: plan.pinned ? worker.mems : [],
-      env: instanceEnv(config, worker.index, affinities),
+      env,
       sessionOptions: sessionOptions(config, affinities) as InferenceSession.SessionOptions,
-      rssBytes: result.workers.find((w) => w.index === worker.index)?.rssBytes ?? 0,
+      rssBytes: chosen.result.workers.find((w) => w.index === worker.index)?.rssBytes ?? 0,
     };
   });
 }
 
-function instanceEnv(config: TrialConfig, index: number, affinities: string): Record<string, string> {
-  const env: Record<string, string> = { OMP_NUM_THREADS: String(config.threads), ...axisEnv(config) };
-  if (affinities !== '') env['AUTOTUNE_INTRA_OP_AFFINITIES'] = affinities;
-  env['AUTOTUNE_INSTANCE'] = String(index);
+function instanceEnv(config: TrialConfig, index: number, affinities: string, maxQueueDelayMs: number | null, model: string): Record<string, string> {
+  const env: Record<string, string> = { [OMP_NUM_THREADS]: String(config.threads), ...axisEnv(config) };
+  if (maxQueueDelayMs !== null) env[VARIABLES.maxQueueDelayMs] = String(maxQueueDelayMs);
+  if (affinities !== '') env[VARIABLES.intraOpAffinities] = affinities;
+  env[VARIABLES.instance] = String(index);
+  env[VARIABLES.model] = model;
   return env;
 }
 
@@ -46,4 +52,3 @@ function instanceEnv(config: TrialConfig, index: number, affinities: string): Re
 export function expandPlaceholders(text: string, index: number, basePort: number): string {
   return text.replaceAll('{instance}', String(index)).replaceAll('{port}', String(basePort + index));
 }
-

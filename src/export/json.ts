@@ -40,7 +40,7 @@ export function renderExportJson(chosen: Chosen): string {
             summary: capacityText(chosen.capacity, chosen.capacity.load),
           },
     plan: result.plan,
-    instances: instancesOf(result).map(({ rssBytes, ...instance }) => ({ ...instance, measuredRssBytes: rssBytes })),
+    instances: instancesOf(chosen).map(({ rssBytes, ...instance }) => ({ ...instance, measuredRssBytes: rssBytes })),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

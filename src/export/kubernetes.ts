@@ -1,4 +1,5 @@
 import { Document } from 'yaml';
+import { VARIABLES } from '../runtime/index.js';
 import { formatCpuList } from '../topology/cpulist.js';
 import { provenance } from './header.js';
 import { checkedName, instanceSuffix, KUBERNETES_NAME, shCommand } from './escape.js';
@@ -21,7 +22,7 @@ const MiB = 2 ** 20;
  * The measured CPU sets travel as annotations so the placement can be checked after scheduling.
  */
 export function renderKubernetes(chosen: Chosen, options: KubernetesOptions): string {
-  const instances = instancesOf(chosen.result);
+  const instances = instancesOf(chosen);
   checkedName(options.name, KUBERNETES_NAME, instanceSuffix(instances.length));
   const annotations: Record<string, string> = {
     'autotune/study': chosen.studyName,
@@ -38,7 +39,7 @@ export function renderKubernetes(chosen: Chosen, options: KubernetesOptions): st
       name: `${options.name}-${inst.index}`,
       image: options.image,
       ...(options.command === null ? {} : { command: shCommand(expandPlaceholders(options.command, inst.index, options.basePort)) }),
-      env: Object.entries({ ...inst.env, AUTOTUNE_PORT: String(port) }).map(([name, value]) => ({ name, value })),
+      env: Object.entries({ ...inst.env, [VARIABLES.port]: String(port) }).map(([name, value]) => ({ name, value })),
       ports: [{ containerPort: port }],
       resources: { requests: { cpu: String(cpus), memory }, limits: { cpu: String(cpus), memory } },
     };

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { launcherCommand } from '../native/launcher.js';
+import { VARIABLES } from '../runtime/index.js';
 import { expandPlaceholders, instancesOf } from './instances.js';
 import type { Chosen } from './pick.js';
 
@@ -39,7 +40,7 @@ const GROUP_POLL_MS = 50;
  * launcher's death signal kills each instance, and a watchdog kills what their groups still hold.
  */
 export function launchInstances(chosen: Chosen, command: readonly string[], options: LaunchOptions): Launched {
-  const instances = instancesOf(chosen.result);
+  const instances = instancesOf(chosen);
   // Resolve every launcher command first, so a refusal starts nothing rather than half a fleet.
   const commands = instances.map((inst) =>
     launcherCommand(
@@ -51,7 +52,7 @@ export function launchInstances(chosen: Chosen, command: readonly string[], opti
   const children: ChildProcess[] = instances.map((inst, i) =>
     spawn(commands[i]!.file, commands[i]!.args, {
       stdio: options.stdio,
-      env: { ...process.env, ...inst.env, AUTOTUNE_PORT: String(options.basePort + inst.index) },
+      env: { ...process.env, ...inst.env, [VARIABLES.port]: String(options.basePort + inst.index) },
       // Its own session and process group: a signal to -pid reaches everything the instance started.
       detached: true,
     }),

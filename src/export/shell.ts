@@ -22,7 +22,7 @@ export interface ShellOptions {
  * the script dies, which is as far as a shell script can go against a kill -9 of itself.
  */
 export function renderShell(chosen: Chosen, options: ShellOptions): string {
-  const instances = instancesOf(chosen.result);
+  const instances = instancesOf(chosen);
   const lines = [
     '#!/usr/bin/env bash',
     ...provenance(chosen).map((l) => `# ${l}`),

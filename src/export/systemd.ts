@@ -1,5 +1,6 @@
 import { provenance } from './header.js';
-import { checkedName, systemdCommand, SYSTEMD_NAME } from './escape.js';
+import { VARIABLES } from '../runtime/index.js';
+import { checkedName, systemdCommand, systemdEnvironment, SYSTEMD_NAME } from './escape.js';
 import { instancesOf } from './instances.js';
 import type { Chosen } from './pick.js';
 import type { ExportFile } from './types.js';
@@ -18,7 +19,7 @@ export interface SystemdOptions {
  */
 export function renderSystemd(chosen: Chosen, options: SystemdOptions): ExportFile[] {
   checkedName(options.name, SYSTEMD_NAME);
-  const instances = instancesOf(chosen.result);
+  const instances = instancesOf(chosen);
   const ids = instances.map((i) => `${options.name}@${i.index}`).join(' ');
   const template = [
     ...provenance(chosen).map((l) => `# ${l}`),
@@ -44,8 +45,8 @@ export function renderSystemd(chosen: Chosen, options: SystemdOptions): ExportFi
     if (inst.cpus !== null) lines.push(`CPUAffinity=${inst.cpus.join(' ')}`);
     if (inst.memPolicy !== 'default') lines.push(`NUMAPolicy=${inst.memPolicy}`);
     if (inst.mems.length > 0) lines.push(`NUMAMask=${inst.mems.join(' ')}`);
-    const env = { ...inst.env, AUTOTUNE_PORT: String(options.basePort + inst.index) };
-    for (const [k, v] of Object.entries(env)) lines.push(`Environment="${k}=${v}"`);
+    const env = { ...inst.env, [VARIABLES.port]: String(options.basePort + inst.index) };
+    for (const [k, v] of Object.entries(env)) lines.push(`Environment=${systemdEnvironment(`${k}=${v}`)}`);
     files.push({ path: `${options.name}@${inst.index}.service.d/autotune.conf`, content: `${lines.join('\n')}\n` });
   }
   return files;

@@ -6,3 +6,4 @@ export { pairedRatio, MIN_PAIRS, type PairedRatio } from './paired.js';
 export { isStable, p99CiSpread, formatSeconds, type StabilityVerdict } from './stability.js';
 export { noiseReasons, workerDisagreement, WORKER_TPS_CV_LIMIT, type NoiseEvidence } from './noise.js';
 export * from '../domain/latency.js';
+export { comparePromise, type PromiseComparison, type PromiseVerdict, type RatioInterval } from './promise.js';

@@ -46,6 +46,7 @@ export function buildReport(store: Store, study: StudyRecord, options: ReportOpt
   const baseline = points.find((p) => p.config.baseline && (userBatch === null || p.config.batch === userBatch)) ?? null;
   const capacities = capacitiesOf(trials, store.listStudyServingSteps(study.id), sloMs, userBatch);
   const recommendations = recommend({ front, points, trials, sloMs, userBatch, capacities });
+  const deployments = store.listDeploymentChecks(study.id).map(({ latency, ...shown }) => shown);
   const onFront = new Set(front.map((p) => p.trialId));
   const count = (state: TrialRecord['state']): number => trials.filter((t) => t.state === state).length;
 
@@ -85,6 +86,7 @@ export function buildReport(store: Store, study: StudyRecord, options: ReportOpt
     points,
     recommendations,
     capacities,
+    deployments,
     effects: parameterEffects(points),
     warnings: reportWarnings({
       store,
@@ -98,6 +100,7 @@ export function buildReport(store: Store, study: StudyRecord, options: ReportOpt
       here: options.here,
       space,
       capacities,
+      deployments,
       picks: recommendations.map((r) => r.point),
     }),
     trials: trials.map((t) => reportTrial(t, onFront)),

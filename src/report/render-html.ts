@@ -2,6 +2,7 @@ import { effectSpec, renderSvg, scatterSpec, servingSpec } from './charts.js';
 import { fmt } from './recommend.js';
 import { gainText, headline, pointHeader, pointRow } from './render-text.js';
 import { CAPACITY_HEADER, capacityNotes, capacityRow } from './serving-text.js';
+import { deploymentCheckLines, DEPLOYMENTS_HEADING } from './deployment-text.js';
 import type { Report } from './types.js';
 
 /**
@@ -40,12 +41,17 @@ async function studySection(report: Report): Promise<string> {
       ? ''
       : `<h3>Capacity under the ${esc(fmt(report.study.sloMs ?? 0))} ms SLO (open loop)</h3><div class="chart serving">${await renderSvg(servingSpec(report))}</div>` +
         `${table(CAPACITY_HEADER, report.capacities.map(capacityRow))}<ul>${capacityNotes(report.capacities).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`;
+  const deployments =
+    report.deployments.length === 0
+      ? ''
+      : `<h3>${esc(DEPLOYMENTS_HEADING)}</h3>${report.deployments.map((d) => `<ul class="deployment">${deploymentCheckLines(d).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`).join('')}`;
   const effects = report.effects.flatMap((e) => e.levels.map((l) => [e.parameter, l.level, String(l.configurations), fmt(l.bestTps), fmt(l.medianTps), fmt(l.bestP99Ms), fmt(l.medianP99Ms)]));
   return `<section><h2>${esc(report.study.name)}</h2>
 <ul>${headline(report).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
 ${report.warnings.length > 0 ? `<h3>Warnings</h3><ul class="warn">${report.warnings.map((w) => `<li><b>${esc(w.kind)}</b>: ${esc(w.message)}</li>`).join('')}</ul>` : ''}
 <h3>Recommendations</h3>${table(['pick', 'config', 'TPS', 'p99 ms', 'trial', 'gain', 'why'], recs)}
 ${serving}
+${deployments}
 <h3>Pareto front (closed loop: p99 is service time at saturation, no queueing): ${report.front.length} on it, ${report.dominated} dominated</h3>${table(pointHeader, report.front.map(pointRow))}
 <h3>What mattered</h3>${charts.join('\n')}
 ${table(['parameter', 'level', 'configs', 'best TPS', 'median TPS', 'best p99', 'median p99'], effects)}

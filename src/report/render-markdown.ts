@@ -1,5 +1,6 @@
 import { fmt } from './recommend.js';
 import { CAPACITY_HEADER, capacityNotes, capacityRow } from './serving-text.js';
+import { deploymentCheckLines, DEPLOYMENTS_HEADING } from './deployment-text.js';
 import { gainText, headline, pointHeader, pointRow } from './render-text.js';
 import type { Report } from './types.js';
 
@@ -12,6 +13,10 @@ export function renderMarkdown(report: Report): string {
   if (report.capacities.length > 0) {
     out.push('', `## Capacity under the ${fmt(report.study.sloMs ?? 0)} ms SLO (open loop)`, '');
     out.push(...mdTable(CAPACITY_HEADER, report.capacities.map(capacityRow)), '', ...capacityNotes(report.capacities).map((l) => `- ${mdText(l)}`));
+  }
+  if (report.deployments.length > 0) {
+    out.push('', `## ${mdText(DEPLOYMENTS_HEADING)}`);
+    for (const d of report.deployments) out.push('', ...deploymentCheckLines(d).map((l) => `- ${mdText(l)}`));
   }
   out.push('', `## Pareto front (p99 vs TPS, closed loop)`, '', `${report.front.length} configuration(s) on the front, ${report.dominated} dominated. Closed-loop p99 is service time at saturation, with no queueing.`, '');
   out.push(...mdTable(pointHeader, report.front.map(pointRow)));

@@ -1,6 +1,7 @@
 import { strategyLabel } from './describe-study.js';
 import { ciText, fmt } from './recommend.js';
 import { CAPACITY_HEADER, capacityNotes, capacityRow } from './serving-text.js';
+import { deploymentCheckLines, DEPLOYMENTS_HEADING } from './deployment-text.js';
 import type { Gain, GainAgainst, RatioEstimate, Report, ReportPoint } from './types.js';
 
 /** The terminal report: recommendations first (what to deploy), then the evidence. */
@@ -14,6 +15,10 @@ export function renderText(report: Report): string {
   if (report.capacities.length > 0) {
     lines.push('', `Capacity under the ${fmt(report.study.sloMs ?? 0)} ms SLO, measured open loop`);
     lines.push(...indent(alignTable(CAPACITY_HEADER, report.capacities.map(capacityRow))), ...indent(capacityNotes(report.capacities)));
+  }
+  if (report.deployments.length > 0) {
+    lines.push('', DEPLOYMENTS_HEADING);
+    for (const d of report.deployments) lines.push(...indent(deploymentCheckLines(d)));
   }
   lines.push('', `Pareto front, p99 vs TPS (closed loop: p99 is service time at saturation, no queueing): ${report.front.length} configuration(s) on it, ${report.dominated} dominated`);
   lines.push(...indent(alignTable(pointHeader, report.front.map(pointRow))));

@@ -1,6 +1,7 @@
 import type { AxisName } from '../domain/axes.js';
 import type { TrialConfig } from '../domain/config.js';
 import type { LoadSettings } from '../domain/results.js';
+import type { DeploymentCheck } from '../store/types.js';
 import type { StudyState, TrialKind, TrialState } from '../store/types.js';
 import type { Fingerprint } from '../topology/types.js';
 
@@ -98,6 +99,9 @@ export interface ReportCapacity {
   gain: { placement: CapacityGain | null; total: CapacityGain | null } | null;
 }
 
+/** One `autotune verify` run as reports show it. */
+export type ReportDeployment = Omit<DeploymentCheck, 'latency'>;
+
 export interface Recommendation {
   pick: PickKind;
   point: ReportPoint;
@@ -130,7 +134,7 @@ export interface ParameterEffect {
   finding: string | null;
 }
 
-export type WarningKind = 'slo' | 'unconfirmed' | 'noisy' | 'unverified' | 'unpinned' | 'machine' | 'drift' | 'coverage' | 'failed' | 'state' | 'baseline' | 'machine-check';
+export type WarningKind = 'slo' | 'promise-missed' | 'unconfirmed' | 'noisy' | 'unverified' | 'unpinned' | 'machine' | 'drift' | 'coverage' | 'failed' | 'state' | 'baseline' | 'machine-check';
 
 export interface ReportWarning {
   kind: WarningKind;
@@ -215,6 +219,8 @@ export interface Report {
   recommendations: Recommendation[];
   /** Capacities under the SLO (serving phase), highest first; empty without one. */
   capacities: ReportCapacity[];
+  /** `autotune verify` runs against the study's promises, oldest first (the latency histogram left out). */
+  deployments: ReportDeployment[];
   effects: ParameterEffect[];
   warnings: ReportWarning[];
   trials: ReportTrial[];

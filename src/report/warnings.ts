@@ -4,7 +4,7 @@ import type { Store, StudyRecord, TrialRecord } from '../store/types.js';
 import type { Fingerprint } from '../topology/types.js';
 import { configKey } from '../domain/config.js';
 import { fmt } from './recommend.js';
-import type { ReportCapacity, ReportPoint, ReportWarning } from './types.js';
+import type { ReportCapacity, ReportDeployment, ReportPoint, ReportWarning } from './types.js';
 
 export interface WarningInputs {
   store: Store;
@@ -17,6 +17,7 @@ export interface WarningInputs {
   studyMachine: Fingerprint | null;
   here: Fingerprint | null;
   capacities: readonly ReportCapacity[];
+  deployments: readonly ReportDeployment[];
   /** The configurations the recommendations name. */
   picks: readonly ReportPoint[];
   /** Feasible configurations of the space and how many of its axes vary; null when unknown. */
@@ -32,6 +33,10 @@ export function reportWarnings(input: WarningInputs): ReportWarning[] {
   if (sloMs !== null && points.length > 0 && !points.some((p) => p.p99Ms <= sloMs)) {
     const lowest = front[0]!;
     add('slo', `no configuration meets the ${fmt(sloMs)} ms SLO: the lowest p99 measured is ${fmt(lowest.p99Ms)} ms (${lowest.label}, trial ${lowest.trialId}); relax the SLO or deploy --pick latency`);
+  }
+  const lastCheck = input.deployments.at(-1);
+  if (lastCheck !== undefined && lastCheck.comparison.verdict === 'missed') {
+    add('promise-missed', `the deployed trial ${lastCheck.trialId} missed its promise when autotune verify last drove it (verify ${lastCheck.id}, ${lastCheck.startedAt}): ${lastCheck.comparison.reason}`);
   }
   const servedNone = input.capacities.filter((c) => !c.config.baseline);
   if (sloMs !== null && servedNone.length > 0 && servedNone.every((c) => c.capacityRps === null)) {

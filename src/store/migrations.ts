@@ -262,6 +262,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE trials DROP COLUMN spinning;
     `,
   },
+  {
+    version: 6,
+    description: 'deployment checks: autotune verify runs against a pick\'s promise',
+    sql: `
+      -- What running servers delivered at the promised rate, against the capacity trial that
+      -- promised it; the whole record (histogram, ratios, verdict) is kept as JSON.
+      CREATE TABLE deployment_checks (
+        id INTEGER PRIMARY KEY,
+        study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+        trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+        capacity_trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+        started_at TEXT NOT NULL,
+        verdict TEXT NOT NULL CHECK (verdict IN ('kept', 'better', 'missed', 'undecided')),
+        record TEXT NOT NULL
+      );
+      CREATE INDEX deployment_checks_study ON deployment_checks(study_id, id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -4,6 +4,7 @@ import { AutotuneError } from '../errors.js';
 import type { HistogramSnapshot } from '../domain/latency.js';
 import { storedConfigSchema, type Plan, type TrialConfig } from '../domain/config.js';
 import type { TrialDisturbance, Verification, WorkerReadBack } from '../domain/results.js';
+import type { NewDeploymentCheck } from './types.js';
 import type { MachineCheck } from '../topology/health.js';
 import type { Fingerprint, Topology } from '../topology/types.js';
 
@@ -143,6 +144,35 @@ function parsed(schema: z.ZodType<unknown>, value: unknown, place: RowPlace, col
   throw fail(place, column, `is malformed${at} (${issue.message})`);
 }
 
+const ratioInterval = z.object({ ratio: finite, ci: z.tuple([finite, finite]).nullable(), method: z.string() });
+const deploymentCheck = z.object({
+  trialId: positive,
+  capacityTrialId: positive,
+  pick: z.string(),
+  targets: z.array(z.string()),
+  sloMs: finite,
+  promisedRps: finite,
+  offeredRps: finite,
+  arrivals: z.enum(['poisson', 'constant']),
+  scheduled: count,
+  completed: count,
+  failed: count,
+  censored: count,
+  deliveredRps: finite,
+  comparison: z.object({
+    confidence: finite,
+    deliveredP99Ms: finite,
+    promisedP99Ms: finite,
+    p99: ratioInterval,
+    throughput: ratioInterval,
+    verdict: z.enum(['kept', 'better', 'missed', 'undecided']),
+    reason: z.string(),
+  }),
+  latency: histogram,
+  startedAt: z.string(),
+  finishedAt: z.string(),
+});
+
 /** The parsed configuration, not the stored one: axes added since it was stored come back at their baseline. */
 export const checkConfig = (text: unknown, place: RowPlace): TrialConfig =>
   parsed(storedConfigSchema, jsonColumn(text, place, 'config'), place, 'config') as TrialConfig;
@@ -154,6 +184,7 @@ export const checkStrings = (text: unknown, place: RowPlace, column: string): st
 export const checkFingerprint = (text: unknown, place: RowPlace): Fingerprint => checked(fingerprint, text, place, 'fingerprint');
 export const checkTopology = (text: unknown, place: RowPlace): Topology => checked(topology, text, place, 'topology');
 export const checkMachineChecks = (text: unknown, place: RowPlace): MachineCheck[] => checked(machineChecks, text, place, 'machine_checks');
+export const checkDeploymentCheck = (text: unknown, place: RowPlace): NewDeploymentCheck => checked(deploymentCheck, text, place, 'record');
 export const checkDisturbance = (text: unknown, place: RowPlace): TrialDisturbance => checked(disturbance, text, place, 'disturbance');
 
 /** Columns SQLite holds as numbers; a hand edit can leave text in a REAL column (SQLite keeps it). */

@@ -9,6 +9,7 @@ import { translateSqliteError } from './sqlite-errors.js';
 import { beatStudyLock, DEFAULT_LOCK_LEASE_MS, dropStudyLock, lockHolder, ownsStudyLock, studyTunerAlive, takeStudyLock } from './study-lock.js';
 import {
   checkConfig,
+  checkDeploymentCheck,
   checkDisturbance,
   checkFingerprint,
   checkHistogram,
@@ -24,7 +25,9 @@ import { configColumns, resultColumns, toTrialRecord, toWorkerStats, workerColum
 import type { TrialRow, WorkerRow } from './trial-rows.js';
 import { TRIAL_STATES } from './types.js';
 import type {
+  DeploymentCheck,
   MachineRecord,
+  NewDeploymentCheck,
   NewStudy,
   NewTrial,
   OpenStoreOptions,
@@ -453,6 +456,24 @@ class SqliteStore implements Store {
             .run(trialId, JSON.stringify(result.plan), JSON.stringify(result.readBack), JSON.stringify(result.verification));
         })
         .immediate(),
+    );
+  }
+
+  addDeploymentCheck(studyId: number, check: NewDeploymentCheck): number {
+    return this.#guard(() => {
+      const info = this.#db
+        .prepare('INSERT INTO deployment_checks (study_id, trial_id, capacity_trial_id, started_at, verdict, record) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(studyId, check.trialId, check.capacityTrialId, check.startedAt, check.comparison.verdict, JSON.stringify(check));
+      return Number(info.lastInsertRowid);
+    });
+  }
+
+  listDeploymentChecks(studyId: number): DeploymentCheck[] {
+    return this.#guard(() =>
+      (this.#db.prepare('SELECT id, study_id, record FROM deployment_checks WHERE study_id = ? ORDER BY id').all(studyId) as Array<{ id: number; study_id: number; record: string }>).map((row) => {
+        const place: RowPlace = { path: this.path, where: () => `deployment check ${row.id}` };
+        return { ...checkDeploymentCheck(row.record, place), id: row.id, studyId: row.study_id };
+      }),
     );
   }
 

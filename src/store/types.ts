@@ -1,5 +1,7 @@
 import type { TrialConfig } from '../domain/config.js';
-import type { CapacityOutcome, LoadSettings, ServingResult, ServingStep, TrialResult } from '../domain/results.js';
+import type { HistogramSnapshot } from '../domain/latency.js';
+import type { ArrivalProcess, CapacityOutcome, LoadSettings, ServingResult, ServingStep, TrialResult } from '../domain/results.js';
+import type { PromiseComparison } from '../measure/index.js';
 import type { MachineCheck } from '../topology/health.js';
 import type { Fingerprint, Topology } from '../topology/types.js';
 
@@ -123,6 +125,47 @@ export interface StoredStep {
   step: ServingStep;
 }
 
+/**
+ * One `autotune verify` run: running servers driven open loop at the rate the study promised for
+ * a pick, and what they delivered against that promise.
+ */
+export interface NewDeploymentCheck {
+  /** The measured trial whose configuration was deployed. */
+  trialId: number;
+  /** The capacity trial that made the promise. */
+  capacityTrialId: number;
+  /** How the configuration was picked (slo, latency, knee or a trial id). */
+  pick: string;
+  /** The servers' base URLs, instance order. */
+  targets: string[];
+  sloMs: number;
+  /** The rate the study promised (capacity under the SLO). */
+  promisedRps: number;
+  /** The rate verify offered (the promise, unless --rate said otherwise). */
+  offeredRps: number;
+  arrivals: ArrivalProcess;
+  seed: number;
+  warmupMs: number;
+  durationMs: number;
+  scheduled: number;
+  completed: number;
+  failed: number;
+  firstFailure: string | null;
+  censored: number;
+  /** Responses that arrived inside the recorded window, per second of it. */
+  deliveredRps: number;
+  sendLatenessP99Us: number | null;
+  comparison: PromiseComparison;
+  latency: HistogramSnapshot;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface DeploymentCheck extends NewDeploymentCheck {
+  id: number;
+  studyId: number;
+}
+
 /** A previous holder of a study lock whose process was gone, so the lock was taken over. */
 export interface StaleLock {
   pid: number;
@@ -197,4 +240,9 @@ export interface Store {
   listStudyServingSteps(studyId: number): StoredStep[];
   /** Completes a capacity trial: what it found, and its placement as read back. */
   completeCapacityTrial(trialId: number, result: ServingResult): void;
+
+  /** Stores one `autotune verify` run of the study in its own transaction; returns its id. */
+  addDeploymentCheck(studyId: number, check: NewDeploymentCheck): number;
+  /** The study's verify runs, oldest first. */
+  listDeploymentChecks(studyId: number): DeploymentCheck[];
 }

@@ -231,3 +231,24 @@ test('markdown reports pass no raw HTML through and keep the heading on one line
   }
   assert.equal(existsSync(join(dir, 'PWNED')), false);
 });
+
+test('systemd: a model path with quotes, specifiers, a backslash and a newline stays one Environment= line per variable and verifies', async () => {
+  const base = chosen.get(HOSTILE_NAMES[8]!)!;
+  const model = '/srv/my "models"/100%/a\\b/$HOME\nExecStartPre=/usr/bin/touch /tmp/PWNED.onnx';
+  const c: Chosen = { ...base, result: { ...base.result, model: { ...base.result.model, path: model } } };
+  const files = renderSystemd(c, { command: '/bin/true', name: 'model-path', basePort: 9000 });
+  for (const dropIn of files.slice(1)) {
+    const lines = dropIn.content.trimEnd().split('\n');
+    assert.ok(!lines.some((l) => l.startsWith('ExecStartPre')), dropIn.content);
+    const model = lines.filter((l) => l.startsWith('Environment="AUTOTUNE_MODEL='));
+    assert.deepEqual(model, ['Environment="AUTOTUNE_MODEL=/srv/my \\"models\\"/100%%/a\\\\b/$HOME\\x0aExecStartPre=/usr/bin/touch /tmp/PWNED.onnx"']);
+    assert.ok(lines.slice(1).every((l) => /^(CPUAffinity|NUMAPolicy|NUMAMask|Environment)=/.test(l)), dropIn.content);
+  }
+  const unitDir = join(dir, 'systemd-model-path');
+  for (const f of files) {
+    mkdirSync(join(unitDir, f.path, '..'), { recursive: true });
+    writeFileSync(join(unitDir, f.path), f.content);
+  }
+  const { stderr } = await run('systemd-analyze', ['verify', '--man=no', join(unitDir, 'model-path@0.service')]);
+  assert.equal(stderr.trim(), '');
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -9,6 +9,7 @@ import { choose, renderShell } from '../../src/export/index.js';
 import { buildReport, selectStudy } from '../../src/report/index.js';
 import { openStore } from '../../src/store/index.js';
 import { writeReportFixture } from '../fixtures/report/build-db.js';
+import { members, until } from './processes.js';
 
 const BIN = new URL('../../../bin/autotune.js', import.meta.url).pathname;
 /** Each instance is a shell that starts a child of its own, then becomes a second process: two per group. */
@@ -20,30 +21,6 @@ before(() => {
   writeReportFixture(join(dir, 'fixture.db'));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Pids whose process group is `group`, from /proc. */
-function members(group: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === group && fields[0] !== 'Z') found.push(Number(entry));
-    } catch {
-      // It ended while we looked.
-    }
-  }
-  return found;
-}
-
-async function until(what: string, condition: () => boolean, withinMs = 15_000): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Starts `autotune launch` on the fixture's knee (two instances) and waits until both groups hold two sleeps. */
 async function launch(): Promise<{ child: ChildProcess; groups: number[]; stderr: () => string }> {

@@ -33,7 +33,7 @@ function withStores(fn: (current: Store, old: Store, oldPath: string) => void): 
 
 test('a database of schema 4 (per-axis columns) opens at the current schema, its trials reading back with later axes at their baseline', () => {
   withStores((current, old) => {
-    assert.equal(SCHEMA_VERSION, 5);
+    assert.ok(SCHEMA_VERSION > 4, 'the fixture must be older than the current schema');
     const study = selectStudy(old, 'fixture');
     const trials = old.listTrials(study.id);
     assert.ok(trials.length > 5);

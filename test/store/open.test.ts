@@ -53,7 +53,7 @@ test('a new file gets the whole schema in WAL mode', () => {
       (r) => r.name,
     );
     db.close();
-    assert.deepEqual(tables, ['machines', 'serving_steps', 'studies', 'study_locks', 'trial_histograms', 'trial_placements', 'trial_workers', 'trials']);
+    assert.deepEqual(tables, ['deployment_checks', 'machines', 'serving_steps', 'studies', 'study_locks', 'trial_histograms', 'trial_placements', 'trial_workers', 'trials']);
     // An existing, empty file (e.g. from `touch`) is a new database too.
     const touched = join(dir, 'touched.db');
     writeFileSync(touched, '');
@@ -127,6 +127,7 @@ test('a file of the schema before machine checks gains them and the disturbance 
       assert.equal(pragma(path, 'user_version'), SCHEMA_VERSION);
       assert.deepEqual(upgraded.getStudy('old'), { ...study, machineChecks: [] });
       assert.deepEqual(upgraded.getTrialResult(trial.id), result);
+      assert.deepEqual(upgraded.listDeploymentChecks(study.id), [], 'the deployment checks table of migration 5 is there');
     } finally {
       upgraded.close();
     }

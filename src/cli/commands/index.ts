@@ -7,8 +7,9 @@ import { register as studies } from './studies.js';
 import { register as topology } from './topology.js';
 import { register as trial } from './trial.js';
 import { register as tune } from './tune.js';
+import { register as verify } from './verify.js';
 
 /** Each command module exports one `register(program)`; the CLI adds them in this order. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [trial, tune, studies, topology, doctor, report, exportCommand, launch];
+export const commands: RegisterCommand[] = [trial, tune, studies, topology, doctor, report, exportCommand, launch, verify];
