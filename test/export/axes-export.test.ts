@@ -1,37 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 
 import type { TrialConfig } from '../../src/domain/config.js';
-import { choose, renderDocker, renderExportJson, renderKubernetes, renderShell, renderSystemd, type Chosen } from '../../src/export/index.js';
-import { buildReport, selectStudy } from '../../src/report/index.js';
-import { openStore, type Store } from '../../src/store/index.js';
-import { fixtureMachine, writeReportFixture } from '../fixtures/report/build-db.js';
+import { renderDocker, renderExportJson, renderKubernetes, renderShell, renderSystemd, type Chosen } from '../../src/export/index.js';
+import { kneeFixture } from './knee-fixture.js';
 
 /**
  * Every export format carries what the later axes set: the session axes as AUTOTUNE_* variables
  * (the names autotune/runtime reads) and, in the JSON, as the onnxruntime session options.
  */
-let dir: string;
-let store: Store;
-let knee: Chosen;
-
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'autotune-axes-export-'));
-  writeReportFixture(join(dir, 'fixture.db'));
-  store = openStore(join(dir, 'fixture.db'), { readonly: true });
-  knee = choose(store, buildReport(store, selectStudy(store, 'fixture'), { here: fixtureMachine }), 'knee');
-});
-
-after(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fixture = kneeFixture('autotune-axes-export-');
 
 function tuned(over: Partial<TrialConfig>): Chosen {
+  const { knee } = fixture;
   return { ...knee, result: { ...knee.result, config: { ...knee.result.config, ...over } } };
 }
 
