@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VARIABLES } from './variables.js';
+import { GRAPH_OPTIMIZATIONS, VARIABLES } from './variables.js';
 import { choiceSpace, intCount, intFlag, intSpace, intValues, onOffSpace, positiveInt, wordsFlag, type IntAxis } from './axis-forms.js';
 
 /**
@@ -181,9 +181,6 @@ export type NumaPolicy = (typeof NUMA_POLICIES)[number];
 /** 'cores': one hardware thread per physical core first; 'all': every hardware thread. */
 export const SMT_USES = ['cores', 'all'] as const;
 export type SmtUse = (typeof SMT_USES)[number];
-
-/** onnxruntime's levels past 'disabled' (which no server would run with); 'all' is its default. */
-export const GRAPH_OPTIMIZATIONS = ['basic', 'extended', 'all'] as const;
 
 const session = (options: SessionOptions): Record<string, unknown> => {
   options.extra ??= { session: {} };

@@ -39,3 +39,9 @@ export const OMP_NUM_THREADS = 'OMP_NUM_THREADS';
 export function formatAffinities(groups: readonly (readonly number[])[]): string {
   return groups.map((group) => group.map((cpu) => cpu + 1).join(',')).join(';');
 }
+
+/** onnxruntime's levels past 'disabled' (which no server would run with); 'all' is its default. */
+export const GRAPH_OPTIMIZATIONS = ['basic', 'extended', 'all'] as const;
+export type GraphOptimization = (typeof GRAPH_OPTIMIZATIONS)[number];
+export const EXECUTION_MODES = ['sequential', 'parallel'] as const;
+export type ExecutionMode = (typeof EXECUTION_MODES)[number];

@@ -1,9 +1,8 @@
 import { AutotuneError } from '../errors.js';
 import { parseCpuList } from '../topology/cpulist.js';
-import { VARIABLES, type VariableName } from '../domain/variables.js';
+import { EXECUTION_MODES, GRAPH_OPTIMIZATIONS, VARIABLES, type ExecutionMode, type GraphOptimization, type VariableName } from '../domain/variables.js';
 
-export type ExecutionMode = 'sequential' | 'parallel';
-export type GraphOptimization = 'basic' | 'extended' | 'all';
+export type { ExecutionMode, GraphOptimization };
 
 /** What autotune measured for this instance, read from its environment. */
 export interface TunedSettings {
@@ -47,10 +46,10 @@ export function readTunedSettings(env: Environment): TunedSettings {
     spinning: read.flag(VARIABLES.spinning, read.required(VARIABLES.spinning)),
     batch: read.count(VARIABLES.batch, read.required(VARIABLES.batch)),
     maxQueueDelayMs: read.optional(VARIABLES.maxQueueDelayMs, (v) => read.milliseconds(VARIABLES.maxQueueDelayMs, v)) ?? NO_QUEUE_DELAY,
-    executionMode: read.optional(VARIABLES.executionMode, (v) => read.choice(VARIABLES.executionMode, v, ['sequential', 'parallel'] as const)) ?? 'sequential',
+    executionMode: read.optional(VARIABLES.executionMode, (v) => read.choice(VARIABLES.executionMode, v, EXECUTION_MODES)) ?? 'sequential',
     interOpThreads: read.optional(VARIABLES.interOpThreads, (v) => read.count(VARIABLES.interOpThreads, v)),
     interOpAffinities: read.optional(VARIABLES.interOpAffinities, (v) => read.affinities(VARIABLES.interOpAffinities, v)),
-    graphOptimization: read.optional(VARIABLES.graphOptimization, (v) => read.choice(VARIABLES.graphOptimization, v, ['basic', 'extended', 'all'] as const)) ?? 'all',
+    graphOptimization: read.optional(VARIABLES.graphOptimization, (v) => read.choice(VARIABLES.graphOptimization, v, GRAPH_OPTIMIZATIONS)) ?? 'all',
     cpuArena: read.optional(VARIABLES.cpuArena, (v) => read.flag(VARIABLES.cpuArena, v)),
     instance: read.optional(VARIABLES.instance, (v) => read.whole(VARIABLES.instance, v, 0)),
     port: read.optional(VARIABLES.port, (v) => read.port(v)),
