@@ -3,17 +3,24 @@
  * program over the same model, in the same run, paired round by round.
  *
  * The independent program is plain onnxruntime-node in its own process (no autotune code), pinned
- * with taskset to the CPU autotune's worker gets, with the same session options. It reads the very
- * arrival schedule autotune's window uses (written to a file: same Poisson draws), waits for each
+ * with taskset to the CPU autotune's worker gets (under setpriv's parent-death signal), with the
+ * same session options. It reads the very arrival schedule autotune's window uses (written to a
+ * file: same Poisson draws), waits for each
  * arrival by the event loop then a spin, serves requests first come first served, and counts each
  * latency from the scheduled arrival. For P = 2 with split dispatch, two such programs run side by
  * side, one per stream and CPU.
  *
  * Rates: 10%, 50% and 80% of the capacity autotune's search finds under a loose SLO (20x the
  * closed-loop p50), so 80% is below saturation for both. Each round runs every rate for both, the
- * order alternating; the figures are the medians of the per-round ratios. Target: within 10% at
- * every rate. Also printed: open-loop p50 at 10% load against the closed-loop p50 of the same
- * configuration, for autotune and for the plain program (the dispatcher-cost check).
+ * order alternating. A window lasts at least BENCH_WINDOW_S and long enough for twice the requests
+ * an exact 95% interval of p99 needs, so a low rate's p99 is not the few largest of a few hundred.
+ * Each ratio is the median of the per-round ratios with its 95% paired interval (measure/paired:
+ * the rounds are the pairs); the verdict is "within" only when the whole interval lies within the
+ * 10% target, "OUTSIDE" when it lies wholly outside, and otherwise says the rounds cannot tell yet.
+ * Also printed: open-loop p50 at 10% load against the closed-loop p50 of the same configuration,
+ * for autotune and for the plain program, and the dispatcher's own cost: autotune's open-loop p50
+ * over the plain program's at the same load (the gap both share to the closed loop is the machine's,
+ * not the dispatcher's).
  *
  *   npm run bench:serve     (BENCH_ROUNDS, BENCH_WINDOW_S, BENCH_MODEL override the defaults)
  */
@@ -24,6 +31,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { median } from 'simple-statistics';
+import { minSamplesForInterval, pairedRatio, type PairedRatio } from '../src/measure/index.js';
 import { AutotuneError } from '../src/errors.js';
 import { planPlacement } from '../src/placement/index.js';
 import { completeConfig, type TrialConfig } from '../src/domain/config.js';
@@ -42,7 +50,7 @@ const WARMUP_MS = 1000;
 const FRACTIONS = [0.1, 0.5, 0.8];
 const TARGET = 0.1;
 /** autotune's window skips its first tenth of the minimum time (at most 500 ms): so does the plain program. */
-const SETTLE_US = Math.min(500, WINDOW_MS / 10) * 1000;
+const settleUs = (windowMs: number): number => Math.min(500, windowMs / 10) * 1000;
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** The plain program: onnxruntime-node, the given schedule, FIFO service, latency from schedule. */
@@ -74,16 +82,38 @@ interface Figures {
   p99Ms: number;
 }
 
+/** Twice what an exact 95% interval of p99 needs, so the windows' p99 is more than its extremes. */
+const MIN_REQUESTS = 2 * minSamplesForInterval(0.99);
+
+function windowMs(rate: number): number {
+  return Math.max(WINDOW_MS, Math.ceil((MIN_REQUESTS / rate) * 1000));
+}
+
+type Verdict = 'within' | 'OUTSIDE' | 'undecided';
+
+function verdict(r: PairedRatio): Verdict {
+  if (r.ci === null) return 'undecided';
+  const [lo, hi] = r.ci;
+  if (lo >= 1 - TARGET && hi <= 1 + TARGET) return 'within';
+  if (hi < 1 - TARGET || lo > 1 + TARGET) return 'OUTSIDE';
+  return 'undecided';
+}
+
+function formatRatio(r: PairedRatio): string {
+  return `${r.median.toFixed(3)} ${r.ci ? `[${r.ci[0].toFixed(3)}-${r.ci[1].toFixed(3)}]` : `(${r.method})`}`;
+}
+
 function exactPercentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
-async function plainRun(cpu: number, modelPath: string, inputs: Record<string, number[]>, schedule: number[], dir: string): Promise<{ latenciesUs: number[]; closedP50Ms: number }> {
+async function plainRun(cpu: number, modelPath: string, inputs: Record<string, number[]>, schedule: number[], settle: number, dir: string): Promise<{ latenciesUs: number[]; closedP50Ms: number }> {
   const file = join(dir, `schedule-${cpu}.json`);
   writeFileSync(file, JSON.stringify(schedule));
   const { stdout } = await promisify(execFile)(
-    'taskset',
-    ['-c', String(cpu), process.execPath, '--input-type=module', '-e', PLAIN_SERVER, modelPath, JSON.stringify(inputs), file, String(WARMUP_MS), String(SETTLE_US)],
+    // setpriv's parent-death signal: a bench stopped by Ctrl-C or kill -9 leaves no program behind.
+    'setpriv',
+    ['--pdeathsig', 'KILL', 'taskset', '-c', String(cpu), process.execPath, '--input-type=module', '-e', PLAIN_SERVER, modelPath, JSON.stringify(inputs), file, String(WARMUP_MS), String(settle)],
     { cwd: HERE, maxBuffer: 1 << 28 },
   );
   const out = JSON.parse(stdout) as { latencies: number[]; closedP50Ms: number };
@@ -115,13 +145,14 @@ async function main(): Promise<void> {
       const capacity = found.capacity?.capacityRps ?? closed.tps / 2;
       console.log(
         `model ${model.name}; P=${processes} T=1 batch 1, ${dispatch} dispatch, CPUs ${formatCpuList(cpus)}; closed loop ${closed.tps.toFixed(0)} samples/s, p50 ${closed.latency.p50.toFixed(3)} ms; ` +
-          `capacity ${capacity.toFixed(0)} req/s under a loose ${loose.toFixed(1)} ms SLO; ${ROUNDS} rounds of ${WINDOW_MS / 1000} s windows`,
+          `capacity ${capacity.toFixed(0)} req/s under a loose ${loose.toFixed(1)} ms SLO; ${ROUNDS} rounds; windows of at least ${WINDOW_MS / 1000} s and ${MIN_REQUESTS} requests`,
       );
       const ratios = FRACTIONS.map(() => ({ p50: [] as number[], p99: [] as number[], ours: [] as Figures[], plain: [] as Figures[] }));
       let plainClosedP50 = 0;
       for (let round = 1; round <= ROUNDS; round++) {
         for (const [i, fraction] of FRACTIONS.entries()) {
           const rate = fraction * capacity;
+          const window = windowMs(rate);
           const seed = 1000 * round + i;
           const load: LoadSettings = { arrivals: 'poisson', dispatch, maxQueueDelayMs: 0, seed };
           // The window's streams exactly as autotune's first window (index 0) draws them.
@@ -129,16 +160,16 @@ async function main(): Promise<void> {
           const schedules = streams.map((s) => {
             const cursor = new ScheduleCursor(s);
             const times: number[] = [];
-            for (let k = 0; cursor.at(k) < WINDOW_MS * 1000; k++) times.push(cursor.at(k));
+            for (let k = 0; cursor.at(k) < window * 1000; k++) times.push(cursor.at(k));
             return times;
           });
           const ours = async (): Promise<Figures> => {
-            const r = await runServing({ ...request, load }, { kind: 'rates', ratesRps: [rate] });
+            const r = await runServing({ ...request, measure: { ...fixed, minMs: window, maxMs: window }, load }, { kind: 'rates', ratesRps: [rate] });
             const l = r.steps[0]!.latency.summary!;
             return { p50Ms: l.p50, p99Ms: l.p99 };
           };
           const plain = async (): Promise<Figures> => {
-            const runs = await Promise.all(schedules.map((s, w) => plainRun(cpus[w]!, model.path, inputs, s, dir)));
+            const runs = await Promise.all(schedules.map((s, w) => plainRun(cpus[w]!, model.path, inputs, s, settleUs(window), dir)));
             plainClosedP50 = runs[0]!.closedP50Ms;
             const all = runs.flatMap((r) => r.latenciesUs).sort((a, b) => a - b);
             return { p50Ms: exactPercentile(all, 0.5) / 1000, p99Ms: exactPercentile(all, 0.99) / 1000 };
@@ -151,24 +182,32 @@ async function main(): Promise<void> {
           console.log(`  round ${round} at ${(fraction * 100).toFixed(0)}% (${rate.toFixed(0)} req/s): autotune p50 ${a.p50Ms.toFixed(3)} p99 ${a.p99Ms.toFixed(3)} ms; plain p50 ${b.p50Ms.toFixed(3)} p99 ${b.p99Ms.toFixed(3)} ms`);
         }
       }
-      let within = true;
+      const verdicts: Verdict[] = [];
       for (const [i, fraction] of FRACTIONS.entries()) {
         const r = ratios[i]!;
-        const p50 = median(r.p50);
-        const p99 = median(r.p99);
-        const ok = Math.abs(p50 - 1) <= TARGET && Math.abs(p99 - 1) <= TARGET;
-        within &&= ok;
-        console.log(`  ${(fraction * 100).toFixed(0)}% load: autotune/plain p50 ${p50.toFixed(3)}, p99 ${p99.toFixed(3)} (rounds p50 ${Math.min(...r.p50).toFixed(2)}-${Math.max(...r.p50).toFixed(2)}, p99 ${Math.min(...r.p99).toFixed(2)}-${Math.max(...r.p99).toFixed(2)}) ${ok ? 'within' : 'OUTSIDE'} ${TARGET * 100}%`);
+        const p50 = pairedRatio(r.p50);
+        const p99 = pairedRatio(r.p99);
+        const both = [verdict(p50), verdict(p99)];
+        const v: Verdict = both.includes('OUTSIDE') ? 'OUTSIDE' : both.includes('undecided') ? 'undecided' : 'within';
+        verdicts.push(v);
+        console.log(`  ${(fraction * 100).toFixed(0)}% load: autotune/plain p50 ${formatRatio(p50)}, p99 ${formatRatio(p99)} (95% intervals over ${r.p50.length} rounds): ${v === 'undecided' ? `undecided at 95% against the ${TARGET * 100}% target (more rounds narrow it)` : `${v} ${TARGET * 100}%`}`);
       }
       const low = ratios[0]!;
       const oursLow = median(low.ours.map((f) => f.p50Ms));
       const plainLow = median(low.plain.map((f) => f.p50Ms));
       const bound = (closedP50: number): number => closedP50 * 1.05 + 0.05;
       console.log(
-        `  dispatcher cost at 10% load: autotune open-loop p50 ${oursLow.toFixed(3)} ms vs its closed-loop p50 ${closed.latency.p50.toFixed(3)} ms (target <= ${bound(closed.latency.p50).toFixed(3)}: ${oursLow <= bound(closed.latency.p50) ? 'met' : 'NOT met'}); ` +
-          `the plain program: ${plainLow.toFixed(3)} ms vs its closed-loop ${plainClosedP50.toFixed(3)} ms (${plainLow <= bound(plainClosedP50) ? 'met' : 'NOT met'})`,
+        `  open-loop p50 at 10% load against the closed loop: autotune ${oursLow.toFixed(3)} ms vs its closed-loop p50 ${closed.latency.p50.toFixed(3)} ms (target <= ${bound(closed.latency.p50).toFixed(3)}: ${oursLow <= bound(closed.latency.p50) ? 'met' : 'NOT met'}); ` +
+          `the plain program ${plainLow.toFixed(3)} ms vs its closed-loop ${plainClosedP50.toFixed(3)} ms (${plainLow <= bound(plainClosedP50) ? 'met' : 'NOT met'})`,
       );
-      console.log(`  verdict P=${processes}: ${within ? 'autotune within 10% of the plain program at every rate' : 'OUTSIDE 10% at some rate'}`);
+      const cost = pairedRatio(low.p50);
+      const limit = 1.05 + 0.05 / plainLow;
+      console.log(
+        `  dispatcher cost at 10% load: autotune's open-loop p50 over the plain program's ${formatRatio(cost)} (95%); ` +
+          `5% + 50 us is a ratio of ${limit.toFixed(3)}: ${cost.ci === null ? 'undecided (too few rounds)' : cost.ci[1] <= limit ? 'met' : cost.ci[0] > limit ? 'NOT met' : 'undecided at 95%'}`,
+      );
+      const overall = verdicts.includes('OUTSIDE') ? 'OUTSIDE 10% at some rate' : verdicts.includes('undecided') ? 'not yet decided at every rate (none outside)' : 'autotune within 10% of the plain program at every rate';
+      console.log(`  verdict P=${processes}: ${overall}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
