@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { GRAPH_OPTIMIZATIONS, VARIABLES } from './variables.js';
-import { choiceSpace, intCount, intFlag, intSpace, intValues, onOffSpace, positiveInt, wordsFlag, type IntAxis } from './axis-forms.js';
+import { AUTO, choiceSpace, chooseValues, intCount, intFlag, intSpace, intValues, onOffSpace, positiveInt, wordsFlag, type Auto, type IntAxis, type IntSpec, type LeftOut } from './axis-forms.js';
+
+export { AUTO, type LeftOut } from './axis-forms.js';
 
 /**
  * The axis table: every dimension of a configuration, once. Each entry says how a study file and
@@ -17,6 +19,8 @@ export interface Machine {
   usableCpus: number;
   /** Physical cores with at least one usable CPU: onnxruntime's own intra-op thread count. */
   cores: number;
+  /** L3 domains with at least one usable CPU (1 where the machine reports none). */
+  l3Domains: number;
 }
 
 /** The onnxruntime-node session options a configuration sets (InferenceSession.SessionOptions' fields). */
@@ -72,6 +76,16 @@ export interface Axis<V extends AxisValue, S> {
   session?(value: V, options: SessionOptions): void;
   /** What the value adds to an exported instance's environment. */
   env?(value: V): Record<string, string>;
+  /**
+   * Values that cannot matter, or cannot run, on this machine: `auto` leaves them out and the
+   * study says why; a space that lists one that cannot run is refused. Never the baseline.
+   */
+  leftOut?(machine: Machine): Array<LeftOut<V>>;
+  /**
+   * False where the axis has no effect in this configuration (scatter for a one-thread worker):
+   * there the configuration holds the axis's baseline, so the duplicates collapse into one.
+   */
+  appliesTo?(config: Readonly<Record<string, AxisValue>>): boolean;
 }
 
 function define<V extends AxisValue, S>(axis: Axis<V, S>): Axis<V, S> {
@@ -80,28 +94,38 @@ function define<V extends AxisValue, S>(axis: Axis<V, S>): Axis<V, S> {
 
 function intAxis(options: {
   description: string;
-  default: IntAxis;
+  default: IntSpec;
   baseline: (machine: Machine) => number;
   prefix: string;
   appliedBy: AppliedBy;
   env?: (value: number) => Record<string, string>;
+  leftOut?: (machine: Machine) => Array<LeftOut<number>>;
+  appliesTo?: (config: Readonly<Record<string, AxisValue>>) => boolean;
+  /** Configurations stored before the axis existed lack it: the value they ran with. */
+  addedLater?: number;
 }): Axis<number, IntAxis> {
+  // `auto` is the axis's default range less what it leaves out on the machine.
+  const values = (spec: IntAxis, machine: Machine, name: string): number[] => {
+    const auto = spec === AUTO;
+    const listed = intValues(auto ? options.default : spec, machine.usableCpus, name);
+    return chooseValues(auto ? AUTO : listed, listed, options.leftOut?.(machine) ?? [], name, options.baseline(machine));
+  };
   return define<number, IntAxis>({
     description: options.description,
     space: intSpace.default(options.default),
     flag: intFlag,
-    flagHelp: '1,2,4 | 1-8 | 1-8:pow2 | pow2 | 1-cpus',
-    values: (spec, machine, name) => intValues(spec, machine.usableCpus, name),
-    count: (spec, machine) => intCount(spec, machine.usableCpus),
+    flagHelp: '1,2,4 | 1-8 | 1-8:pow2 | pow2 | 1-cpus | auto',
+    values,
+    count: (spec, machine) => (spec === AUTO ? values(spec, machine, '').length : intCount(spec, machine.usableCpus)),
     baseline: options.baseline,
-    stored: positiveInt,
-    addedLater: false,
+    stored: options.addedLater === undefined ? positiveInt : positiveInt.default(options.addedLater),
+    addedLater: options.addedLater !== undefined,
     encoding: 'log2',
     key: (v) => `${options.prefix}${v}`,
     label: (v) => `${options.prefix}${v}`,
     level: String,
     appliedBy: options.appliedBy,
-    ...(options.env ? { env: options.env } : {}),
+    ...optionalHooks(options),
   });
 }
 
@@ -120,15 +144,18 @@ function choiceAxis<V extends string>(options: {
   env?: (value: V) => Record<string, string>;
   /** Configurations stored before the axis existed lack it. */
   addedLater?: boolean;
-}): Axis<V, V[]> {
+  leftOut?: (machine: Machine) => Array<LeftOut<V>>;
+  appliesTo?: (config: Readonly<Record<string, AxisValue>>) => boolean;
+}): Axis<V, V[] | Auto> {
   const all = options.values as readonly [V, ...V[]];
-  return define<V, V[]>({
+  const values = (spec: V[] | Auto, machine: Machine, name: string): V[] => chooseValues(spec, all, options.leftOut?.(machine) ?? [], name, options.baseline);
+  return define<V, V[] | Auto>({
     description: options.description,
-    space: choiceSpace(all, options.what).default(options.default) as unknown as z.ZodDefault<z.ZodType<V[]>>,
+    space: choiceSpace(all, options.what).default(options.default) as unknown as z.ZodDefault<z.ZodType<V[] | Auto>>,
     flag: (text, flag) => wordsFlag(text, flag, all, 'all'),
-    flagHelp: `${all.join(',')} | all`,
-    values: (spec) => [...new Set(spec)],
-    count: (spec) => new Set(spec).size,
+    flagHelp: `${all.join(',')} | all | auto`,
+    values,
+    count: (spec, machine) => values(spec, machine, '').length,
     baseline: () => options.baseline,
     stored: (options.addedLater ? z.enum(all).default(options.baseline) : z.enum(all)) as unknown as z.ZodType<V>,
     addedLater: options.addedLater ?? false,
@@ -137,8 +164,7 @@ function choiceAxis<V extends string>(options: {
     label: options.label,
     level: (v) => v,
     appliedBy: options.appliedBy,
-    ...(options.session ? { session: options.session } : {}),
-    ...(options.env ? { env: options.env } : {}),
+    ...optionalHooks(options),
   });
 }
 
@@ -154,14 +180,18 @@ function onOffAxis(options: {
   env?: (value: boolean) => Record<string, string>;
   /** Configurations stored before the axis existed lack it. */
   addedLater?: boolean;
-}): Axis<boolean, boolean[]> {
-  return define<boolean, boolean[]>({
+  leftOut?: (machine: Machine) => Array<LeftOut<boolean>>;
+  appliesTo?: (config: Readonly<Record<string, AxisValue>>) => boolean;
+}): Axis<boolean, boolean[] | Auto> {
+  const values = (spec: boolean[] | Auto, machine: Machine, name: string): boolean[] =>
+    chooseValues(spec, [options.baseline, !options.baseline], options.leftOut?.(machine) ?? [], name, options.baseline);
+  return define<boolean, boolean[] | Auto>({
     description: options.description,
     space: onOffSpace.default(options.default),
     flag: (text, flag) => wordsFlag(text, flag, ['on', 'off'], 'both'),
-    flagHelp: 'on,off | both',
-    values: (spec) => [...new Set(spec)],
-    count: (spec) => new Set(spec).size,
+    flagHelp: 'on,off | both | auto',
+    values,
+    count: (spec, machine) => values(spec, machine, '').length,
     baseline: () => options.baseline,
     stored: options.addedLater ? z.boolean().default(options.baseline) : z.boolean(),
     addedLater: options.addedLater ?? false,
@@ -170,9 +200,18 @@ function onOffAxis(options: {
     label: (v) => (v ? options.labels[0] : options.labels[1]),
     level: (v) => (v ? 'on' : 'off'),
     appliedBy: options.appliedBy,
-    ...(options.session ? { session: options.session } : {}),
-    ...(options.env ? { env: options.env } : {}),
+    ...optionalHooks(options),
   });
+}
+
+/** The hooks an axis has only where it needs them, copied without writing `undefined` into the entry. */
+function optionalHooks<V extends AxisValue>(options: Pick<Axis<V, unknown>, 'session' | 'env' | 'leftOut' | 'appliesTo'>): Pick<Axis<V, unknown>, 'session' | 'env' | 'leftOut' | 'appliesTo'> {
+  const hooks: Pick<Axis<V, unknown>, 'session' | 'env' | 'leftOut' | 'appliesTo'> = {};
+  if (options.session) hooks.session = options.session;
+  if (options.env) hooks.env = options.env;
+  if (options.leftOut) hooks.leftOut = options.leftOut;
+  if (options.appliesTo) hooks.appliesTo = options.appliesTo;
+  return hooks;
 }
 
 export const NUMA_POLICIES = ['none', 'local', 'interleave', 'spread', 'preferred'] as const;

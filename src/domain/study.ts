@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AutotuneError } from '../errors.js';
-import { spaceSchema } from './axes.js';
+import { AXIS_NAMES, spaceSchema, type AxisName } from './axes.js';
 import { positiveInt } from './axis-forms.js';
 import { durationSeconds } from './duration.js';
 import { ARRIVAL_PROCESSES, DISPATCHES, type ArrivalProcess, type Dispatch, type InputOptions, type LoadSettings, type MeasureSettings } from './results.js';
@@ -56,6 +56,13 @@ export const studySchema = z
       .regex(/^[A-Za-z0-9][\w.-]*$/, { error: 'expected letters, digits, ".", "_" or "-" (starting with a letter or digit)' }),
     model: modelSchema.default({ spec: 'builtin:mlp', shapes: {}, values: {}, sampleFile: null }),
     space: spaceSchema.default(spaceSchema.parse({})),
+    /**
+     * Written by autotune when it resolves `auto` on a machine (the study file leaves it out): the
+     * values it left out of the space there, and why.
+     */
+    leftOut: z
+      .array(z.object({ axis: z.enum(AXIS_NAMES as [AxisName, ...AxisName[]]), value: z.string(), reason: z.string() }).strict())
+      .default([]),
     /** Allow workers to share CPUs; P x T above the usable CPUs is otherwise dropped as infeasible. */
     oversubscribe: z.boolean({ error: 'expected true or false' }).default(false),
     /** Fixed: autotune trades p99 latency against throughput. Stated so a study file reads whole. */
@@ -138,6 +145,13 @@ export const studySchema = z
 
 export type StudyDefinition = z.output<typeof studySchema>;
 export type StudyInput = z.input<typeof studySchema>;
+/** A value `auto` left out of a study's space on its machine, in the words the report uses. */
+export type LeftOutValue = StudyDefinition['leftOut'][number];
+
+/** `threadPlacement scatter (one L3 domain here); ...`: what the dashboard, the log and the report say. */
+export function describeLeftOut(leftOut: readonly LeftOutValue[]): string {
+  return leftOut.map((l) => `${l.axis} ${l.value} (${l.reason})`).join('; ');
+}
 export type { IntAxis } from './axis-forms.js';
 
 /** Validates a study (from a file, flags or the database); errors name the field path. */

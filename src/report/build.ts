@@ -78,6 +78,7 @@ export function buildReport(store: Store, study: StudyRecord, options: ReportOpt
       configurations: points.length,
       searched: points.filter((p) => !p.config.baseline).length,
       spaceSize: space?.size ?? null,
+      leftOut: definition?.leftOut ?? [],
     },
     baseline,
     userBatch,

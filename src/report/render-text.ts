@@ -1,3 +1,4 @@
+import { describeLeftOut } from '../domain/study.js';
 import { strategyLabel } from './describe-study.js';
 import { ciText, fmt } from './recommend.js';
 import { CAPACITY_HEADER, capacityNotes, capacityRow } from './serving-text.js';
@@ -46,6 +47,7 @@ export function headline(report: Report): string[] {
     `${counts.trials} trial(s): ${counts.complete} complete, ${counts.failed} failed, ${counts.interrupted} interrupted; ` +
       `${counts.searched} configuration(s) measured${space}${report.baseline ? ', plus the baseline' : ''}`,
   ];
+  if (counts.leftOut.length > 0) lines.push(`Left out of the space on this machine: ${describeLeftOut(counts.leftOut)}`);
   if (study.strategyReason !== null) lines.push(`Strategy: ${study.strategyReason}`);
   const m = report.machine.fingerprint;
   if (m !== null) lines.push(`Machine: ${m.cpuModel}, ${m.nodes} node(s), ${m.cores} cores, ${m.threads} CPUs (fingerprint ${m.hash}${report.machine.sameAsHere === false ? ', NOT this machine' : ''})`);

@@ -1,3 +1,4 @@
+import type { LeftOutValue } from '../domain/study.js';
 import type { AxisName } from '../domain/axes.js';
 import type { TrialConfig } from '../domain/config.js';
 import type { LoadSettings } from '../domain/results.js';
@@ -205,6 +206,8 @@ export interface Report {
     searched: number;
     /** Feasible configurations of the study's space on its machine; null when unknown. */
     spaceSize: number | null;
+    /** Values `auto` left out of the space on the study's machine, and why. */
+    leftOut: LeftOutValue[];
   };
   /** The baseline at the batch the user runs today (the reference of the total gain). */
   baseline: ReportPoint | null;

@@ -1,8 +1,8 @@
 import { AutotuneError } from '../errors.js';
 import { feasibility } from '../placement/index.js';
-import { axisEntries, type AxisName, type AxisValue, type Machine, type SpaceSpec } from '../domain/axes.js';
+import { AUTO, axisEntries, type AxisName, type AxisValue, type Machine, type SpaceSpec } from '../domain/axes.js';
 import { baselineConfig as baselineOn, configKey, type TrialConfig } from '../domain/config.js';
-import type { StudyDefinition } from '../domain/study.js';
+import type { LeftOutValue, StudyDefinition } from '../domain/study.js';
 import type { Topology } from '../topology/types.js';
 
 export interface SearchSpace {
@@ -21,11 +21,42 @@ export interface SearchSpace {
  */
 export const MAX_SPACE_COMBINATIONS = 100_000;
 
-/** The machine as the axes see it: the CPUs this process may use and their physical cores. */
+/** The machine as the axes see it: the CPUs this process may use, their physical cores and L3 domains. */
 export function machineOf(topology: Topology): Machine {
   const allowed = new Set(topology.allowed.cpus);
-  const cores = topology.cores.filter((core) => core.cpus.some((cpu) => allowed.has(cpu))).length;
-  return { usableCpus: topology.allowed.cpus.length, cores };
+  const usable = (cpus: number[]): boolean => cpus.some((cpu) => allowed.has(cpu));
+  const cores = topology.cores.filter((core) => usable(core.cpus)).length;
+  const l3Domains = Math.max(1, topology.l3Domains.filter((domain) => usable(domain.cpus)).length);
+  return { usableCpus: topology.allowed.cpus.length, cores, l3Domains };
+}
+
+/**
+ * The space with every `auto` spec written out for this machine, and what `auto` left out there
+ * and why. The study stores the written-out space, so its report and a resume on another machine
+ * see the configurations this one searched.
+ */
+export function resolveAuto(space: SpaceSpec, machine: Machine): { space: SpaceSpec; leftOut: LeftOutValue[] } {
+  const resolved: Record<string, unknown> = { ...space };
+  const leftOut: LeftOutValue[] = [];
+  for (const [name, a] of axisEntries()) {
+    if (space[name] !== AUTO) continue;
+    const kept = a.values(AUTO, machine, name);
+    resolved[name] = kept;
+    for (const l of a.leftOut?.(machine) ?? []) {
+      if (!kept.includes(l.value)) leftOut.push({ axis: name, value: a.level(l.value), reason: l.reason });
+    }
+  }
+  return { space: resolved as SpaceSpec, leftOut };
+}
+
+/**
+ * The configuration as it runs: an axis with no effect in it (appliesTo false) holds its baseline,
+ * so combinations that differ only there are one configuration.
+ */
+function effective(values: Record<string, AxisValue>, machine: Machine): Record<string, AxisValue> {
+  const out = { ...values };
+  for (const [name, a] of axisEntries()) if (a.appliesTo && !a.appliesTo(values)) out[name] = a.baseline(machine);
+  return out;
 }
 
 /** The values of every axis of the study's space on this machine, in table order. */
@@ -41,7 +72,7 @@ export function buildSpace(definition: Pick<StudyDefinition, 'space' | 'oversubs
   let infeasibleExample: string | null = null;
   let infeasibleDropped = 0;
   for (const values of product(spaceValues(definition.space, machine))) {
-    const config = { ...values, baseline: false } as TrialConfig;
+    const config = { ...effective(values, machine), baseline: false } as TrialConfig;
     const key = configKey(config);
     if (configs.has(key)) continue;
     const verdict = feasibility(config, topology, definition.oversubscribe);

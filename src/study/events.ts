@@ -1,4 +1,5 @@
 import type { TrialConfig } from '../domain/config.js';
+import type { LeftOutValue } from '../domain/study.js';
 import type { ServingResult, ServingStep, TrialPhase, TrialProgress, TrialResult } from '../runner/types.js';
 import type { Gain, ReportCapacity } from '../report/types.js';
 import type { TrialKind } from '../store/types.js';
@@ -31,6 +32,8 @@ export interface StudyInfo {
   machine: { cpuModel: string; nodes: number; cores: number; threads: number; usableCpus: number };
   spaceSize: number;
   infeasibleDropped: number;
+  /** Values `auto` left out of the space on this machine, and why. */
+  leftOut: LeftOutValue[];
   /** What the machine checks (autotune doctor) warn about, one `id: finding` each; details come as warning events. */
   machineWarnings: string[];
 }

@@ -1,10 +1,11 @@
 import { AutotuneError, isAutotuneError } from '../errors.js';
+import { AUTO } from '../domain/axes.js';
 import type { TrialConfig } from '../domain/config.js';
 import { pinningUnavailable as probePinning, runServing as realRunServing, runTrial as realRunTrial } from '../runner/index.js';
 import type { ModelInfo, RunnerEvent, ServingResult, TrialResult } from '../runner/types.js';
 import { capacitiesOf } from '../report/capacity.js';
 import { strategyLabel } from '../report/describe-study.js';
-import { baselineConfig, buildSpace } from '../search/space.js';
+import { baselineConfig, buildSpace, machineOf, resolveAuto } from '../search/space.js';
 import { type Observation, type SearchContext, type Strategy } from '../search/strategy.js';
 import { configKey } from '../domain/config.js';
 import { openStore as realOpenStore, type Store, type StudyRecord, type TrialKind, type TrialRecord } from '../store/index.js';
@@ -88,9 +89,12 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
     checkMachine: (topology) => runMachineChecks(topology),
     ...options.dependencies,
   };
-  const { definition } = options;
-  const emit = (event: DistributiveOmit<StudyEvent, 'time'>): void => options.onEvent?.({ ...event, time: new Date().toISOString() } as StudyEvent);
   const topology = deps.readTopology();
+  // `auto` is written out for this machine once, here: the study stores (and resumes) the
+  // configurations it searched, and says what it left out.
+  const resolved = resolveAuto(options.definition.space, machineOf(topology));
+  const definition: StudyDefinition = { ...options.definition, space: resolved.space, leftOut: resolved.leftOut };
+  const emit = (event: DistributiveOmit<StudyEvent, 'time'>): void => options.onEvent?.({ ...event, time: new Date().toISOString() } as StudyEvent);
   const machine = fingerprint(topology, onnxruntimeVersion());
   const machineChecks = await deps.checkMachine(topology);
   const unpinned = deps.pinningUnavailable();
@@ -113,8 +117,8 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
         store.updateStudyDefinition(study.id, definition);
         warnings.push(`the study definition changed since "${definition.name}" began: continuing with the new one, completed trials kept`);
       }
-      if (unpinned !== null && (definition.space.numa.length > 1 || definition.space.smt.length > 1)) {
-        warnings.push(`trials run unpinned here (${unpinned}): numa and smt settings would all run the same way, so only numa none, smt ${definition.space.smt[0]} is searched`);
+      if (unpinned !== null && (listed(definition.space.numa).length > 1 || listed(definition.space.smt).length > 1)) {
+        warnings.push(`trials run unpinned here (${unpinned}): numa and smt settings would all run the same way, so only numa none, smt ${listed(definition.space.smt)[0]} is searched`);
       }
       const interrupted = store.markInterrupted(study.id);
       if (interrupted > 0) warnings.push(`${interrupted} trial(s) of an earlier run were interrupted: they will be run again`);
@@ -145,6 +149,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyOutcome> 
         },
         spaceSize: space.configs.length,
         infeasibleDropped: space.infeasibleDropped,
+        leftOut: definition.leftOut,
         machineWarnings: machineChecks.filter((c) => c.status === 'warn').map((c) => `${c.id}: ${c.finding}`),
       };
       emit({ type: 'studyStarted', study: info });
@@ -498,6 +503,12 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
  * pick a "winner" among them.
  */
 function withoutPlacementAxes(definition: StudyDefinition): StudyDefinition {
-  const smt = definition.space.smt.slice(0, 1);
+  const smt = listed(definition.space.smt).slice(0, 1);
   return { ...definition, space: { ...definition.space, numa: ['none'], smt } };
+}
+
+/** A choice spec once resolveAuto has written it out. */
+function listed<V>(spec: readonly V[] | typeof AUTO): readonly V[] {
+  if (spec === AUTO) throw new Error('the study space was not resolved for this machine');
+  return spec;
 }

@@ -1,3 +1,4 @@
+import { describeLeftOut } from '../../domain/study.js';
 import { TOO_FEW_SAMPLES } from '../../measure/index.js';
 import type { StudyEvent, StudyEventListener } from '../../study/events.js';
 import { formatDuration } from '../../domain/duration.js';
@@ -49,6 +50,7 @@ export function createPlainReporter(write: (line: string) => void): StudyEventLi
             `${s.plannedTrials === null ? 'no trial count planned' : `${s.plannedTrials} trials planned`}, SLO ${s.sloMs === null ? 'none' : `${s.sloMs} ms`}, db ${s.dbPath}; ` +
             `machine ${m.cpuModel}, ${m.nodes} node(s), ${m.cores} cores, ${m.threads} threads, ${m.usableCpus} usable`,
         );
+        if (s.leftOut.length > 0) out(event, `left out of the space here: ${describeLeftOut(s.leftOut)}`);
         return;
       }
       case 'trialStarted': {
