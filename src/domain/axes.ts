@@ -23,6 +23,10 @@ export interface Machine {
   l3Domains: number;
 }
 
+/** Where a worker's threads go: neighbouring cores, one L3 domain first, or spread over L3 domains. */
+export const THREAD_PLACEMENTS = ['compact', 'scatter'] as const;
+export type ThreadPlacement = (typeof THREAD_PLACEMENTS)[number];
+
 /** The onnxruntime-node session options a configuration sets (InferenceSession.SessionOptions' fields). */
 export interface SessionOptions {
   executionMode: 'sequential' | 'parallel';
@@ -282,6 +286,21 @@ export const AXES = {
       session(options)['intra_op'] = { allow_spinning: v ? '1' : '0' };
     },
     env: (v) => ({ [VARIABLES.spinning]: v ? '1' : '0' }),
+  }),
+  threadPlacement: choiceAxis({
+    description: "placement of a worker's threads: compact (neighbouring cores, one L3 domain first) or scatter (over L3 domains)",
+    values: THREAD_PLACEMENTS,
+    what: 'a thread placement',
+    default: ['compact'],
+    baseline: 'compact',
+    label: (v) => (v === 'scatter' ? 'scatter' : ''),
+    key: (v) => (v === 'scatter' ? 'scatter' : ''),
+    appliedBy: 'placement',
+    // A one-thread worker has nothing to spread.
+    appliesTo: (config) => config['threads'] !== 1,
+    leftOut: (machine) =>
+      machine.l3Domains > 1 ? [] : [{ value: 'scatter', reason: 'one L3 domain here: scatter would place threads as compact does', runnable: true }],
+    addedLater: true,
   }),
   graphOptimization: choiceAxis({
     description: 'onnxruntime graph optimization level',

@@ -51,8 +51,26 @@ function allocateCompact(pool: CpuPool, scopes: Scopes, threads: number): number
   return pool.takeWrapping(within ?? scopes.all, threads);
 }
 
-/** Local: the worker's node is chosen round-robin (skipping full nodes); within it, compact. */
-function allocateLocal(pool: CpuPool, scopes: Scopes, localNodes: number[], index: number, threads: number): number[] {
+/**
+ * Scatter: one thread at a time from each L3 domain of the scope in turn (domains with no free CPU
+ * skipped), so a worker's threads spread over as many L3 caches and memory controllers as it has
+ * threads; once every domain is full, the rest wrap as compact does.
+ */
+function allocateScatter(pool: CpuPool, domains: number[][], scope: number[], threads: number): number[] {
+  const out: number[] = [];
+  while (out.length < threads) {
+    const open = domains.filter((d) => pool.freeCount(d) > 0);
+    if (open.length === 0) return [...out, ...pool.takeWrapping(scope, threads - out.length)];
+    for (const domain of open.slice(0, threads - out.length)) out.push(...pool.take(domain, 1));
+  }
+  return out;
+}
+
+/** The L3 domains inside a scope of core indices. */
+const domainsWithin = (scopes: Scopes, scope: readonly number[]): number[][] => scopes.domains.filter((d) => scope.includes(d[0]!));
+
+/** Local: the worker's node is chosen round-robin (skipping full nodes); within it, compact or scattered over its L3 domains. */
+function allocateLocal(pool: CpuPool, scopes: Scopes, localNodes: number[], index: number, threads: number, scatter: boolean): number[] {
   const candidates = rotation(localNodes, index % localNodes.length);
   const pick = (): number | undefined => candidates.find((node) => pool.freeCount(scopes.nodes.get(node)!) >= threads);
   let node = pick();
@@ -62,7 +80,8 @@ function allocateLocal(pool: CpuPool, scopes: Scopes, localNodes: number[], inde
     node = pick()!;
   }
   const nodeScope = scopes.nodes.get(node)!;
-  const domains = scopes.domains.filter((d) => nodeScope.includes(d[0]!));
+  const domains = domainsWithin(scopes, nodeScope);
+  if (scatter) return allocateScatter(pool, domains, nodeScope, threads);
   return pool.take(firstWithRoom(pool, domains, threads) ?? nodeScope, threads);
 }
 
@@ -71,7 +90,7 @@ function allocateLocal(pool: CpuPool, scopes: Scopes, localNodes: number[], inde
  * usable CPUs; the node that gets the larger share rotates with the worker index, so the nodes'
  * totals stay balanced too. Within a node its share is placed compactly.
  */
-function allocateSpread(pool: CpuPool, scopes: Scopes, index: number, threads: number): number[] {
+function allocateSpread(pool: CpuPool, scopes: Scopes, index: number, threads: number, scatter: boolean): number[] {
   const nodes = rotation([...scopes.nodes.keys()], index % scopes.nodes.size);
   const roomy = pool.freeCount(scopes.all) >= threads;
   const capacity = new Map(nodes.map((n) => [n, roomy ? pool.freeCount(scopes.nodes.get(n)!) : scopes.nodes.get(n)!.length]));
@@ -86,8 +105,8 @@ function allocateSpread(pool: CpuPool, scopes: Scopes, index: number, threads: n
   for (const [node, need] of share) {
     if (need === 0) continue;
     const nodeScope = scopes.nodes.get(node)!;
-    const domains = scopes.domains.filter((d) => nodeScope.includes(d[0]!));
-    out.push(...pool.takeWrapping(firstWithRoom(pool, domains, need) ?? nodeScope, need));
+    const domains = domainsWithin(scopes, nodeScope);
+    out.push(...(scatter ? allocateScatter(pool, domains, nodeScope, need) : pool.takeWrapping(firstWithRoom(pool, domains, need) ?? nodeScope, need)));
   }
   return out;
 }
@@ -170,13 +189,16 @@ export function planPlacement(config: TrialConfig, topology: Topology, options: 
   const localNodes = [...localNodeCpus(hw).keys()];
 
   const workers: WorkerPlan[] = [];
+  const scatter = config.threadPlacement === 'scatter';
   for (let index = 0; index < config.processes; index++) {
     const slots =
       config.numa === 'local'
-        ? allocateLocal(pool, scopes, localNodes, index, config.threads)
+        ? allocateLocal(pool, scopes, localNodes, index, config.threads, scatter)
         : config.numa === 'spread'
-          ? allocateSpread(pool, scopes, index, config.threads)
-          : allocateCompact(pool, scopes, config.threads);
+          ? allocateSpread(pool, scopes, index, config.threads, scatter)
+          : scatter
+            ? allocateScatter(pool, scopes.domains, scopes.all, config.threads)
+            : allocateCompact(pool, scopes, config.threads);
     slots.sort((a, b) => a - b);
     const cpus = [...new Set(slots)];
     const nodes = [...new Set(cpus.map((cpu) => nodeOfCpu.get(cpu)!))].sort((a, b) => a - b);

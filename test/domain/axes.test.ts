@@ -3,6 +3,7 @@ import test from 'node:test';
 
 import { AXIS_NAMES, axisEntries, flagName } from '../../src/domain/axes.js';
 import { axisEnv, baselineConfig, completeConfig, configKey, configLabel, sessionOptions, storedConfigSchema } from '../../src/domain/config.js';
+import { chooseValues } from '../../src/domain/axis-forms.js';
 import { parseStudy } from '../../src/domain/study.js';
 import { parameterEffects } from '../../src/report/effects.js';
 import { buildSpace } from '../../src/search/space.js';
@@ -67,4 +68,16 @@ test("the report's effects speak of a later axis only where the study measured m
   const graph = effects.find((e) => e.parameter === 'graphOptimization');
   assert.deepEqual(graph?.levels.map((l) => l.level), ['all', 'basic']);
   assert.match(graph!.finding!, /^graphOptimization: all allowed the highest TPS \(100, 25.0% over basic\)/);
+});
+
+test('auto keeps every value but those an axis leaves out; a listed value that cannot run here is refused in one line', () => {
+  const leftOut = [
+    { value: 'b', reason: 'it cannot matter here', runnable: true },
+    { value: 'c', reason: 'libc.so is not installed', runnable: false },
+  ];
+  assert.deepEqual(chooseValues('auto', ['a', 'b', 'c', 'd'], leftOut, 'x', 'a'), ['a', 'd']);
+  assert.deepEqual(chooseValues(['b', 'b', 'd'], ['a', 'b', 'c', 'd'], leftOut, 'x', 'a'), ['b', 'd']);
+  assert.throws(() => chooseValues(['a', 'c'], ['a', 'b', 'c', 'd'], leftOut, 'x', 'a'), /^AutotuneError: space\.x: c cannot run on this machine \(libc\.so is not installed\): remove it, or write x: auto$/);
+  // The baseline is never left out, so auto is never empty.
+  assert.deepEqual(chooseValues('auto', ['a'], [{ value: 'a', reason: 'r', runnable: true }], 'x', 'a'), ['a']);
 });
