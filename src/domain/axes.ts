@@ -21,6 +21,8 @@ export interface Machine {
   cores: number;
   /** L3 domains with at least one usable CPU (1 where the machine reports none). */
   l3Domains: number;
+  /** NUMA nodes with at least one usable CPU. */
+  numaNodes: number;
 }
 
 /** Where a worker's threads go: neighbouring cores, one L3 domain first, or spread over L3 domains. */
@@ -256,6 +258,10 @@ export const AXES = {
     baseline: 'none',
     label: (v) => v,
     appliedBy: 'launcher',
+    leftOut: (machine) =>
+      machine.numaNodes > 1
+        ? []
+        : NUMA_POLICIES.filter((p) => p !== 'none').map((value) => ({ value, reason: 'one NUMA node here: they would place memory as none does', runnable: true })),
   }),
   batch: intAxis({
     description: 'batch size of each inference',

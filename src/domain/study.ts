@@ -148,9 +148,16 @@ export type StudyInput = z.input<typeof studySchema>;
 /** A value `auto` left out of a study's space on its machine, in the words the report uses. */
 export type LeftOutValue = StudyDefinition['leftOut'][number];
 
-/** `threadPlacement scatter (one L3 domain here); ...`: what the dashboard, the log and the report say. */
+/** `numa local, interleave (one NUMA node here: ...); threadPlacement scatter (...)`: what the log and the report say. */
 export function describeLeftOut(leftOut: readonly LeftOutValue[]): string {
-  return leftOut.map((l) => `${l.axis} ${l.value} (${l.reason})`).join('; ');
+  const groups = new Map<string, { axis: string; reason: string; values: string[] }>();
+  for (const l of leftOut) {
+    const key = `${l.axis}\n${l.reason}`;
+    const group = groups.get(key) ?? { axis: l.axis, reason: l.reason, values: [] };
+    group.values.push(l.value);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map((g) => `${g.axis} ${g.values.join(', ')} (${g.reason})`).join('; ');
 }
 export type { IntAxis } from './axis-forms.js';
 

@@ -21,13 +21,14 @@ export interface SearchSpace {
  */
 export const MAX_SPACE_COMBINATIONS = 100_000;
 
-/** The machine as the axes see it: the CPUs this process may use, their physical cores and L3 domains. */
+/** The machine as the axes see it: the CPUs this process may use, their physical cores, L3 domains and nodes. */
 export function machineOf(topology: Topology): Machine {
   const allowed = new Set(topology.allowed.cpus);
   const usable = (cpus: number[]): boolean => cpus.some((cpu) => allowed.has(cpu));
   const cores = topology.cores.filter((core) => usable(core.cpus)).length;
   const l3Domains = Math.max(1, topology.l3Domains.filter((domain) => usable(domain.cpus)).length);
-  return { usableCpus: topology.allowed.cpus.length, cores, l3Domains };
+  const numaNodes = Math.max(1, topology.nodes.filter((node) => usable(node.cpus)).length);
+  return { usableCpus: topology.allowed.cpus.length, cores, l3Domains, numaNodes };
 }
 
 /**

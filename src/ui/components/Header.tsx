@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { describeLeftOut } from '../../domain/study.js';
 import type { StudyInfo } from '../../study/events.js';
 
 export function Header({ study }: { study: StudyInfo | null }) {
@@ -17,6 +18,11 @@ export function Header({ study }: { study: StudyInfo | null }) {
         {study.strategy} over {study.spaceSize} configs ({study.infeasibleDropped} infeasible) · SLO{' '}
         {study.sloMs === null ? 'none' : `${study.sloMs} ms`} · db {study.dbPath}
       </Text>
+      {study.leftOut.length > 0 ? (
+        <Text dimColor wrap="truncate-end">
+          left out here: {describeLeftOut(study.leftOut)}
+        </Text>
+      ) : null}
       {study.machineWarnings.map((line) => (
         <Text key={line} color="yellow" wrap="truncate-end">
           ! machine: {line}
