@@ -195,7 +195,8 @@ function choiceAxis<V extends string>(options: {
     flag: (text, flag) => wordsFlag(text, flag, all, 'all'),
     flagHelp: `${all.join(',')} | all | auto`,
     values,
-    count: (spec, machine) => values(spec, machine, '').length,
+    // A listed value that cannot run is refused by `values`, which names the axis.
+    count: (spec, machine) => (spec === AUTO ? values(spec, machine, '').length : new Set(spec).size),
     baseline: () => options.baseline,
     stored: (options.addedLater ? z.enum(all).default(options.baseline) : z.enum(all)) as unknown as z.ZodType<V>,
     addedLater: options.addedLater ?? false,
@@ -231,7 +232,8 @@ function onOffAxis(options: {
     flag: (text, flag) => wordsFlag(text, flag, ['on', 'off'], 'both'),
     flagHelp: 'on,off | both | auto',
     values,
-    count: (spec, machine) => values(spec, machine, '').length,
+    // A listed value that cannot run is refused by `values`, which names the axis.
+    count: (spec, machine) => (spec === AUTO ? values(spec, machine, '').length : new Set(spec).size),
     baseline: () => options.baseline,
     stored: options.addedLater ? z.boolean().default(options.baseline) : z.boolean(),
     addedLater: options.addedLater ?? false,

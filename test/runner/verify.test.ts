@@ -82,3 +82,19 @@ test('a worker without read-back is a mismatch', () => {
   const v = verifyPlacement(plan([workerPlan(), workerPlan({ index: 1 })]), [readBack()], 'glibc');
   assert.deepEqual(v.mismatches, ['worker 1: no read-back']);
 });
+
+test('the planned allocator must be mapped and no other: a preload that did not take and an inherited one are mismatches', () => {
+  const jemalloc = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
+  const tcmalloc = '/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4.5.10';
+  assert.equal(verifyPlacement(plan([workerPlan()]), [readBack({ allocators: [jemalloc] })], 'jemalloc').verified, true);
+  assert.deepEqual(verifyPlacement(plan([workerPlan()]), [readBack()], 'jemalloc').mismatches, ['worker 0 has no allocator library mapped, planned jemalloc']);
+  assert.deepEqual(verifyPlacement(plan([workerPlan()]), [readBack({ allocators: [tcmalloc] })], 'glibc').mismatches, [
+    `worker 0 has ${tcmalloc} mapped, planned glibc's malloc`,
+  ]);
+  assert.deepEqual(verifyPlacement(plan([workerPlan()]), [readBack({ allocators: [tcmalloc, jemalloc] })], 'jemalloc').mismatches, [
+    `worker 0 has ${tcmalloc}, ${jemalloc} mapped, planned jemalloc`,
+  ]);
+  // Unpinned, the preload comes from the spawn's environment and is checked the same way.
+  const unpinned = workerPlan({ mainCpu: null, poolCpus: [], memPolicy: 'default', mems: [] });
+  assert.equal(verifyPlacement(plan([unpinned], false), [readBack({ memPolicy: null })], 'tcmalloc').verified, false);
+});
