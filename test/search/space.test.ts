@@ -36,7 +36,7 @@ test('a space too large to search is one usage error naming its size and the wid
   const refusal = (e: unknown): boolean => {
     assert.ok(e instanceof AutotuneError && e.kind === 'usage');
     assert.doesNotMatch(e.message, /\n/);
-    assert.match(e.message, new RegExp(`^the study's space has 800000000 combinations \\(2 processes x 2 threads x 2 numa x 100000000 batch x 1 smt x 1 spinning x 1 graphOptimization x 1 cpuArena\\), more than the ${MAX_SPACE_COMBINATIONS} autotune searches: narrow batch`));
+    assert.match(e.message, new RegExp(`^the study's space has 800000000 combinations \\(2 processes x 2 threads x 2 numa x 100000000 batch x 1 smt x 1 spinning x 1 threadPlacement x 1 graphOptimization x 1 cpuArena x 1 allocator\\), more than the ${MAX_SPACE_COMBINATIONS} autotune searches: narrow batch`));
     return true;
   };
   assert.throws(() => buildSpace(huge, vm2()), refusal);
