@@ -4,8 +4,8 @@ import type { ThreadReadBack } from './types.js';
 
 /**
  * The runner's one reader of /proc: where each thread of a worker may run and last ran, where its
- * memory lives, the files it has mapped, and its scheduler counters. Threads can exit between listing and reading (libuv,
- * V8 helpers); those are skipped rather than failing the trial.
+ * memory lives, the files it has mapped, and its scheduler counters. Threads can exit between
+ * listing and reading (libuv, V8 helpers); those are skipped rather than failing the trial.
  */
 
 const PROC = '/proc';

@@ -28,9 +28,10 @@ export interface WorkerCallbacks {
 }
 
 /**
- * One worker child: spawned through the launcher (or node directly when unpinned), its allocator
- * preloaded by either, with the IPC channel as fd 3 — the launcher execs node in place, so the pid and the channel stay the same.
- * The command line carries the trial's tag so its processes can be found from outside.
+ * One worker child: spawned through the launcher (or node directly when unpinned, its allocator
+ * then preloaded through its environment), with the IPC channel as fd 3 — the launcher execs node
+ * in place, so the pid and the channel stay the same. The command line carries the trial's tag so
+ * its processes can be found from outside.
  */
 export class WorkerProcess {
   readonly pid: number;
