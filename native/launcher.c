@@ -1,5 +1,5 @@
 /*
- * autotune-launch [--cpus LIST] [--policy MODE] [--mems LIST] [--die-with-parent PID] -- CMD [ARGS...]
+ * autotune-launch [--cpus LIST] [--policy MODE] [--mems LIST] [--die-with-parent PID] [--preload PATH] -- CMD [ARGS...]
  *
  * Applies a CPU set and a memory policy to itself, then execs CMD, as numactl does. Both are
  * inherited by every thread CMD will create; a memory policy cannot be applied from outside to
@@ -11,7 +11,11 @@
  * launcher) dies, however it dies; the death signal survives exec. If PID is already gone when
  * the launcher runs, it kills itself at once instead of starting an orphan.
  *
- * Exit codes: 2 usage, 126 the placement was refused, 127 CMD could not be executed.
+ * --preload PATH: CMD starts with the shared object PATH preloaded (LD_PRELOAD=PATH, replacing an
+ * inherited one), the launcher itself not. ld.so skips a preload it cannot open with a message and
+ * no error, so an unreadable PATH is refused here instead.
+ *
+ * Exit codes: 2 usage, 126 the placement (or the preload) was refused, 127 CMD could not be executed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,7 +43,8 @@
 static void usage(const char *why) {
   fprintf(stderr,
           "autotune-launch: %s; usage: autotune-launch [--cpus LIST] "
-          "[--policy default|bind|preferred|interleave|local] [--mems LIST] [--die-with-parent PID] -- CMD [ARGS...]\n",
+          "[--policy default|bind|preferred|interleave|local] [--mems LIST] [--die-with-parent PID] [--preload PATH] "
+          "-- CMD [ARGS...]\n",
           why);
   exit(EXIT_USAGE);
 }
@@ -155,7 +160,7 @@ static void apply_mempolicy(int mode, const char *what, const struct idset *mems
 #endif
 
 int main(int argc, char **argv) {
-  const char *cpus_arg = NULL, *mems_arg = NULL, *policy = "default", *parent_arg = NULL;
+  const char *cpus_arg = NULL, *mems_arg = NULL, *policy = "default", *parent_arg = NULL, *preload = NULL;
   int i = 1;
   for (; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) break;
@@ -164,6 +169,7 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--mems") == 0) mems_arg = argv[++i];
     else if (strcmp(argv[i], "--policy") == 0) policy = argv[++i];
     else if (strcmp(argv[i], "--die-with-parent") == 0) parent_arg = argv[++i];
+    else if (strcmp(argv[i], "--preload") == 0) preload = argv[++i];
     else usage("unknown option (put the command after --)");
   }
   if (i >= argc - 1) usage("no command given after --");
@@ -182,6 +188,11 @@ int main(int argc, char **argv) {
     char *end;
     parent = strtol(parent_arg, &end, 10);
     if (*parent_arg == '\0' || *end != '\0' || parent < 1) usage("--die-with-parent must be the pid of the parent process");
+  }
+
+  /* LD_PRELOAD splits its list at spaces and colons, and searches a relative name in ld.so's path. */
+  if (preload != NULL && (preload[0] != '/' || strpbrk(preload, " :\t\n") != NULL)) {
+    usage("--preload must be an absolute path without spaces or colons");
   }
 
   int wants_nodes = strcmp(policy, "bind") == 0 || strcmp(policy, "preferred") == 0 ||
@@ -224,6 +235,20 @@ int main(int argc, char **argv) {
     exit(EXIT_PLACEMENT);
   }
 #endif
+
+  if (preload != NULL) {
+    if (access(preload, R_OK) != 0) {
+      int err = errno;
+      fprintf(stderr, "autotune-launch: cannot preload %s: %s (%s)\n", preload, errno_name(err), strerror(err));
+      exit(EXIT_PLACEMENT);
+    }
+    /* Set after the launcher started, so only CMD loads it. */
+    if (setenv("LD_PRELOAD", preload, 1) != 0) {
+      int err = errno;
+      fprintf(stderr, "autotune-launch: cannot set LD_PRELOAD: %s (%s)\n", errno_name(err), strerror(err));
+      exit(EXIT_PLACEMENT);
+    }
+  }
 
   execvp(command[0], command);
   int err = errno;

@@ -23,11 +23,47 @@ export interface Machine {
   l3Domains: number;
   /** NUMA nodes with at least one usable CPU. */
   numaNodes: number;
+  /** The preloadable allocators installed here, by the absolute path of their library. */
+  allocators: Partial<Record<PreloadedAllocator, string>>;
 }
 
 /** Where a worker's threads go: neighbouring cores, one L3 domain first, or spread over L3 domains. */
 export const THREAD_PLACEMENTS = ['compact', 'scatter'] as const;
 export type ThreadPlacement = (typeof THREAD_PLACEMENTS)[number];
+
+/** glibc's own malloc, or an allocator preloaded in its place. */
+export const ALLOCATORS = ['glibc', 'jemalloc', 'tcmalloc'] as const;
+export type Allocator = (typeof ALLOCATORS)[number];
+export type PreloadedAllocator = Exclude<Allocator, 'glibc'>;
+
+/**
+ * The shared object each preloaded allocator comes in (by its soname, which ld.so finds in its own
+ * search path, so an export runs wherever the package is installed) and the Debian package.
+ */
+export const ALLOCATOR_LIBRARIES: Record<PreloadedAllocator, { soname: string; package: string }> = {
+  jemalloc: { soname: 'libjemalloc.so.2', package: 'libjemalloc2' },
+  tcmalloc: { soname: 'libtcmalloc_minimal.so.4', package: 'libtcmalloc-minimal4' },
+};
+
+/** The variable that makes ld.so load a library before the program's own (the allocator's malloc wins). */
+export const LD_PRELOAD = 'LD_PRELOAD';
+
+/** Why an allocator cannot run here, and how to make it. */
+export function allocatorMissing(allocator: PreloadedAllocator): string {
+  const { soname, package: name } = ALLOCATOR_LIBRARIES[allocator];
+  return `${soname} is not installed (apt-get install ${name})`;
+}
+
+/**
+ * The allocator a mapped library file belongs to (its name as /proc/PID/maps shows it, a symlink
+ * resolved: libtcmalloc_minimal.so.4.5.10), or null for any other file.
+ */
+export function allocatorOfLibrary(path: string): PreloadedAllocator | null {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  if (name.startsWith('libjemalloc.so')) return 'jemalloc';
+  if (name.startsWith('libtcmalloc')) return 'tcmalloc';
+  return null;
+}
 
 /** The onnxruntime-node session options a configuration sets (InferenceSession.SessionOptions' fields). */
 export interface SessionOptions {
@@ -161,7 +197,8 @@ function choiceAxis<V extends string>(options: {
     flag: (text, flag) => wordsFlag(text, flag, all, 'all'),
     flagHelp: `${all.join(',')} | all | auto`,
     values,
-    count: (spec, machine) => values(spec, machine, '').length,
+    // A listed value that cannot run is refused by `values`, which names the axis.
+    count: (spec, machine) => (spec === AUTO ? values(spec, machine, '').length : new Set(spec).size),
     baseline: () => options.baseline,
     stored: (options.addedLater ? z.enum(all).default(options.baseline) : z.enum(all)) as unknown as z.ZodType<V>,
     addedLater: options.addedLater ?? false,
@@ -197,7 +234,8 @@ function onOffAxis(options: {
     flag: (text, flag) => wordsFlag(text, flag, ['on', 'off'], 'both'),
     flagHelp: 'on,off | both | auto',
     values,
-    count: (spec, machine) => values(spec, machine, '').length,
+    // A listed value that cannot run is refused by `values`, which names the axis.
+    count: (spec, machine) => (spec === AUTO ? values(spec, machine, '').length : new Set(spec).size),
     baseline: () => options.baseline,
     stored: options.addedLater ? z.boolean().default(options.baseline) : z.boolean(),
     addedLater: options.addedLater ?? false,
@@ -334,6 +372,22 @@ export const AXES = {
       options.enableCpuMemArena = v;
     },
     env: (v) => ({ [VARIABLES.cpuArena]: v ? '1' : '0' }),
+    addedLater: true,
+  }),
+  allocator: choiceAxis({
+    description: "each worker's memory allocator: glibc's malloc, or jemalloc or tcmalloc preloaded (LD_PRELOAD)",
+    values: ALLOCATORS,
+    what: 'a memory allocator',
+    default: ['glibc'],
+    baseline: 'glibc',
+    label: (v) => (v === 'glibc' ? '' : v),
+    key: (v) => (v === 'glibc' ? '' : v),
+    appliedBy: 'launcher',
+    env: (v): Record<string, string> => (v === 'glibc' ? {} : { [LD_PRELOAD]: ALLOCATOR_LIBRARIES[v].soname }),
+    leftOut: (machine) =>
+      (Object.keys(ALLOCATOR_LIBRARIES) as PreloadedAllocator[])
+        .filter((a) => machine.allocators[a] === undefined)
+        .map((a) => ({ value: a, reason: allocatorMissing(a), runnable: false })),
     addedLater: true,
   }),
 };

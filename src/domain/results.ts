@@ -58,6 +58,8 @@ export interface WorkerReadBack {
   pagesPerNode: Record<string, number>;
   /** The memory policy the worker's main thread reports (get_mempolicy), when readable. */
   memPolicy: { mode: string; nodes: number[] } | null;
+  /** The allocator libraries (jemalloc, tcmalloc) mapped in /proc/PID/maps; none under glibc's malloc. */
+  allocators: string[];
 }
 
 export interface Verification {

@@ -30,6 +30,8 @@ export interface LaunchOptions {
    * SIGKILL when that process dies, even by SIGKILL, so nothing it started outlives it.
    */
   dieWithParent?: number;
+  /** An absolute library path the command (not the launcher) starts with preloaded: LD_PRELOAD, replacing an inherited one. */
+  preload?: string;
 }
 
 export function launcherCommand(placement: LaunchPlacement, command: string[], options: LaunchOptions = {}): { file: string; args: string[] } {
@@ -44,6 +46,7 @@ export function launcherCommand(placement: LaunchPlacement, command: string[], o
   if (placement.memPolicy !== 'default') args.push('--policy', placement.memPolicy);
   if (mems.length > 0) args.push('--mems', formatCpuList(mems));
   if (options.dieWithParent !== undefined) args.push('--die-with-parent', String(options.dieWithParent));
+  if (options.preload !== undefined) args.push('--preload', options.preload);
   const file = launcherPath();
   try {
     accessSync(file, constants.X_OK);

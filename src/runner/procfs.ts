@@ -4,8 +4,8 @@ import type { ThreadReadBack } from './types.js';
 
 /**
  * The runner's one reader of /proc: where each thread of a worker may run and last ran, where its
- * memory lives, and its scheduler counters. Threads can exit between listing and reading (libuv,
- * V8 helpers); those are skipped rather than failing the trial.
+ * memory lives, the files it has mapped, and its scheduler counters. Threads can exit between
+ * listing and reading (libuv, V8 helpers); those are skipped rather than failing the trial.
  */
 
 const PROC = '/proc';
@@ -75,6 +75,14 @@ export function readPagesPerNode(pid: number): Record<string, number> {
     pages[node] = (pages[node] ?? 0) + Number(m[2]);
   }
   return pages;
+}
+
+/** The files mapped into the process (/proc/PID/maps), each once, in the order first mapped. */
+export function readMappedFiles(pid: number): string[] {
+  const text = readOptional(`${PROC}/${pid}/maps`) ?? '';
+  // address perms offset dev inode path: the path may hold spaces; [heap] and the like are no files.
+  const paths = [...text.matchAll(/^\S+\s+\S+\s+\S+\s+\S+\s+\d+\s+(\/.*)$/gm)].map((m) => m[1]!);
+  return [...new Set(paths)];
 }
 
 export interface SchedCounters {

@@ -6,6 +6,7 @@ import { probeCapabilities, type Capabilities, type LaunchPlacement } from '../n
 import { SharedCounters } from '../native/shared-memory.js';
 import { ortAffinities, planPlacement } from '../placement/index.js';
 import type { Plan, WorkerPlan } from '../domain/config.js';
+import { allocatorPreload } from '../topology/allocators.js';
 import { inspectModel, planInputs, type InputPlan } from '../workload/index.js';
 import { nextCapacityRate, capacityOf } from './capacity.js';
 import { disturbanceReasons, measureDisturbance, snapshotDisturbance, trialCpus, watchDisturbance, type TrialDisturbance } from './disturbance.js';
@@ -117,9 +118,10 @@ async function withRun<T>(request: TrialRequest, open: boolean, options: RunTria
   if (options.signal?.aborted) throw interrupted();
   const capabilities = probeCapabilities();
   const plan = planPlacement(request.config, request.topology, { oversubscribe: request.oversubscribe, pinning: pinningUnavailable(capabilities) === null });
+  const preload = allocatorPreload(request.config.allocator);
   const inputPlan = planInputs(await inspectModel(request.model.path), request.inputs, request.config.batch);
   const counters = open ? SharedCounters.create(sharedSlots(plan.workers.length)) : null;
-  const run = new TrialRun(request, plan, inputPlan, capabilities, options, counters);
+  const run = new TrialRun(request, plan, preload, inputPlan, capabilities, options, counters);
   let result: T;
   try {
     result = await body(run, startedAt);
@@ -171,6 +173,8 @@ class TrialRun {
   constructor(
     private readonly request: TrialRequest,
     private readonly plan: Plan,
+    /** The allocator library every worker preloads (null: glibc's malloc). */
+    private readonly preload: string | null,
     private readonly inputPlan: InputPlan,
     private readonly capabilities: Capabilities,
     options: RunTrialOptions,
@@ -382,7 +386,7 @@ class TrialRun {
   /** The read-back of every worker checked against the plan, and what it adds to the noise reasons. */
   private placement(finals: FinalReport[] | null): { plan: Plan; readBack: WorkerReadBack[]; verification: TrialResult['verification']; reasons: string[] } {
     const readBack = (finals ?? []).map((r, index) => ({ index, ...r.readBack }));
-    const verification = finals === null ? { verified: false, mismatches: ['not read back yet'] } : verifyPlacement(this.plan, readBack);
+    const verification = finals === null ? { verified: false, mismatches: ['not read back yet'] } : verifyPlacement(this.plan, readBack, this.request.config.allocator);
     if (finals !== null) for (const mismatch of verification.mismatches) this.emit({ type: 'warning', message: `placement mismatch: ${mismatch}` });
     return {
       plan: this.unpinned === null ? this.plan : { ...this.plan, notes: [...this.plan.notes, this.unpinned] },
@@ -408,6 +412,7 @@ class TrialRun {
       const process = new WorkerProcess(
         worker.index,
         this.launchPlacement(worker, memPolicyOk),
+        this.preload,
         this.tag,
         {
           onMessage: (w, message) => {

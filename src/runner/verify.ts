@@ -1,13 +1,15 @@
+import { allocatorOfLibrary, type Allocator } from '../domain/axes.js';
 import type { Plan, WorkerPlan } from '../domain/config.js';
 import { formatCpuList } from '../topology/cpulist.js';
 import type { ThreadReadBack, Verification, WorkerReadBack } from './types.js';
 
 /**
- * Compares what the kernel reports for every worker thread with the plan. Each difference is one
+ * Compares what the kernel reports for every worker thread with the plan, and the allocator
+ * libraries each worker has mapped with the one the configuration preloads. Each difference is one
  * line; the runner raises them as warnings and noise reasons, so a placement that did not hold is
  * never reported as if it had.
  */
-export function verifyPlacement(plan: Plan, readBack: WorkerReadBack[]): Verification {
+export function verifyPlacement(plan: Plan, readBack: WorkerReadBack[], allocator: Allocator): Verification {
   const mismatches: string[] = [];
   for (const worker of plan.workers) {
     const rb = readBack.find((r) => r.index === worker.index);
@@ -15,7 +17,7 @@ export function verifyPlacement(plan: Plan, readBack: WorkerReadBack[]): Verific
       mismatches.push(`worker ${worker.index}: no read-back`);
       continue;
     }
-    mismatches.push(...checkCpus(worker, rb));
+    mismatches.push(...checkCpus(worker, rb), ...checkAllocator(worker, rb, allocator));
     if (plan.pinned) mismatches.push(...checkPinned(worker, rb), ...checkMemory(worker, rb));
   }
   return { verified: mismatches.length === 0, mismatches };
@@ -55,6 +57,14 @@ function checkPinned(worker: WorkerPlan, rb: WorkerReadBack): string[] {
     }
   }
   return out;
+}
+
+/** The planned allocator's library mapped and no other's (none under glibc's malloc): an inherited LD_PRELOAD shows here too. */
+function checkAllocator(worker: WorkerPlan, rb: WorkerReadBack, allocator: Allocator): string[] {
+  const mapped = [...new Set(rb.allocators.map(allocatorOfLibrary))];
+  const planned = allocator === 'glibc' ? [] : [allocator];
+  if (mapped.length === planned.length && mapped.every((a) => a === allocator)) return [];
+  return [`worker ${worker.index} has ${rb.allocators.join(', ') || 'no allocator library'} mapped, planned ${allocator === 'glibc' ? "glibc's malloc" : allocator}`];
 }
 
 function checkMemory(worker: WorkerPlan, rb: WorkerReadBack): string[] {

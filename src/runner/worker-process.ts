@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { LD_PRELOAD } from '../domain/axes.js';
 import type { LaunchPlacement } from '../native/index.js';
 import { launcherCommand } from '../native/index.js';
 import type { ParentMessage, WorkerMessage } from './messages.js';
@@ -27,9 +28,10 @@ export interface WorkerCallbacks {
 }
 
 /**
- * One worker child: spawned through the launcher (or node directly when unpinned), with the IPC
- * channel as fd 3 — the launcher execs node in place, so the pid and the channel stay the same.
- * The command line carries the trial's tag so its processes can be found from outside.
+ * One worker child: spawned through the launcher (or node directly when unpinned, its allocator
+ * then preloaded through its environment), with the IPC channel as fd 3 — the launcher execs node
+ * in place, so the pid and the channel stay the same. The command line carries the trial's tag so
+ * its processes can be found from outside.
  */
 export class WorkerProcess {
   readonly pid: number;
@@ -46,6 +48,8 @@ export class WorkerProcess {
   constructor(
     readonly index: number,
     placement: LaunchPlacement | null,
+    /** The allocator library the worker starts with preloaded, or null for glibc's malloc. */
+    preload: string | null,
     tag: string,
     callbacks: WorkerCallbacks,
     /** Passed down as the worker's SHARED_COUNTERS_FD (stdio slot 4): the open-loop counters. */
@@ -54,10 +58,13 @@ export class WorkerProcess {
     const argv = [process.execPath, WORKER_ENTRY, '--autotune-trial', tag, '--worker', String(index)];
     // A worker must not outlive the tuner however it dies (SIGKILL included): the launcher sets the
     // parent-death signal before exec; an unpinned worker leaves when its IPC channel closes.
-    const command = placement ? launcherCommand(placement, argv, { dieWithParent: process.pid }) : { file: argv[0]!, args: argv.slice(1) };
+    const command = placement
+      ? launcherCommand(placement, argv, { dieWithParent: process.pid, preload: preload ?? undefined })
+      : { file: argv[0]!, args: argv.slice(1) };
+    const env = placement === null && preload !== null ? { ...process.env, [LD_PRELOAD]: preload } : process.env;
     const stdio: Array<'ignore' | 'pipe' | 'ipc' | number> = ['ignore', 'pipe', 'pipe', 'ipc'];
     if (sharedFd !== null) stdio.push(sharedFd);
-    this.child = spawn(command.file, command.args, { stdio });
+    this.child = spawn(command.file, command.args, { stdio, env });
     this.exited = new Promise((resolve) => {
       // 'close' comes once the process is reaped and its IPC channel has hit EOF; node emits the
       // channel's last messages on the next tick, so the exit is reported a turn later, after them.

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
+import { allocatorOfLibrary } from '../domain/axes.js';
 import { sessionOptions } from '../domain/config.js';
 import { LatencyHistogram } from '../measure/histogram.js';
 import { getMemPolicy, setThreadAffinity } from '../native/index.js';
@@ -11,7 +12,7 @@ import { ScheduleCursor } from './arrivals.js';
 import { ClosedLoop } from './loadgen.js';
 import { SHARED_COUNTERS_FD, type InitMessage, type ParentMessage, type ServeMessage, type WorkerMessage, type WindowReport } from './messages.js';
 import { ServingRecords, serveWindow, type RequestQueue } from './open-loop.js';
-import { readPagesPerNode, readRssBytes, readSchedCounters, readThreads, type SchedCounters } from './procfs.js';
+import { readMappedFiles, readPagesPerNode, readRssBytes, readSchedCounters, readThreads, type SchedCounters } from './procfs.js';
 import { realServingClock } from './serving-clock.js';
 import { QUEUE_CLOSED } from './shared-layout.js';
 
@@ -218,6 +219,7 @@ class Worker {
             threads: readThreads(process.pid),
             pagesPerNode: readPagesPerNode(process.pid),
             memPolicy: this.init?.readMemPolicy ? getMemPolicy() : null,
+            allocators: readMappedFiles(process.pid).filter((path) => allocatorOfLibrary(path) !== null),
           },
         },
       },

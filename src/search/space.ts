@@ -3,6 +3,7 @@ import { feasibility } from '../placement/index.js';
 import { AUTO, axisEntries, type AxisName, type AxisValue, type Machine, type SpaceSpec } from '../domain/axes.js';
 import { baselineConfig as baselineOn, configKey, type TrialConfig } from '../domain/config.js';
 import type { LeftOutValue, StudyDefinition } from '../domain/study.js';
+import { findAllocators } from '../topology/allocators.js';
 import type { Topology } from '../topology/types.js';
 
 export interface SearchSpace {
@@ -21,14 +22,17 @@ export interface SearchSpace {
  */
 export const MAX_SPACE_COMBINATIONS = 100_000;
 
-/** The machine as the axes see it: the CPUs this process may use, their physical cores, L3 domains and nodes. */
-export function machineOf(topology: Topology): Machine {
+/** What is installed here, probed from the filesystem; tests on fixture topologies pass their own. */
+export type AllocatorProbe = () => Machine['allocators'];
+
+/** The machine as the axes see it: the CPUs this process may use, their physical cores, L3 domains and nodes, the allocators installed. */
+export function machineOf(topology: Topology, probe: AllocatorProbe = findAllocators): Machine {
   const allowed = new Set(topology.allowed.cpus);
   const usable = (cpus: number[]): boolean => cpus.some((cpu) => allowed.has(cpu));
   const cores = topology.cores.filter((core) => usable(core.cpus)).length;
   const l3Domains = Math.max(1, topology.l3Domains.filter((domain) => usable(domain.cpus)).length);
   const numaNodes = Math.max(1, topology.nodes.filter((node) => usable(node.cpus)).length);
-  return { usableCpus: topology.allowed.cpus.length, cores, l3Domains, numaNodes };
+  return { usableCpus: topology.allowed.cpus.length, cores, l3Domains, numaNodes, allocators: probe() };
 }
 
 /**
@@ -66,8 +70,8 @@ export function spaceValues(space: SpaceSpec, machine: Machine): Array<[AxisName
 }
 
 /** Every feasible configuration of the cartesian product of the study's axes. */
-export function buildSpace(definition: Pick<StudyDefinition, 'space' | 'oversubscribe'>, topology: Topology): SearchSpace {
-  const machine = machineOf(topology);
+export function buildSpace(definition: Pick<StudyDefinition, 'space' | 'oversubscribe'>, topology: Topology, probe: AllocatorProbe = findAllocators): SearchSpace {
+  const machine = machineOf(topology, probe);
   checkSpaceSize(definition.space, machine);
   const configs = new Map<string, TrialConfig>();
   let infeasibleExample: string | null = null;

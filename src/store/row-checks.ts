@@ -51,6 +51,8 @@ const readBack = z.array(
     threads: z.array(z.object({ tid: int, name: z.string(), cpus: ids, mems: ids, lastCpu: int })),
     pagesPerNode: z.record(z.string(), finite),
     memPolicy: z.object({ mode: z.string(), nodes: ids }).nullable(),
+    // Trials stored before the allocator axis ran with glibc's malloc and read no maps.
+    allocators: z.array(z.string()).default([]),
   }),
 );
 

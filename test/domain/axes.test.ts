@@ -14,7 +14,7 @@ const plain = completeConfig({ processes: 1, threads: 2, numa: 'none', batch: 1,
 
 test('every axis has a flag, a schema default and a baseline value its own stored schema accepts', () => {
   assert.ok(AXIS_NAMES.length >= 8);
-  const machine = { usableCpus: 2, cores: 2, l3Domains: 1, numaNodes: 1 };
+  const machine = { usableCpus: 2, cores: 2, l3Domains: 1, numaNodes: 1, allocators: {} };
   for (const [name, a] of axisEntries()) {
     assert.match(flagName(name), /^--[a-z][a-z-]*$/);
     const spec = a.space.parse(undefined);
@@ -47,7 +47,7 @@ test('graph optimization and the CPU arena reach the session options and the exp
   assert.equal(env['AUTOTUNE_CPU_ARENA'], '0');
   assert.equal(axisEnv(plain)['AUTOTUNE_CPU_ARENA'], '1');
   // The baseline sets nothing beyond onnxruntime's defaults.
-  const baseline = sessionOptions(baselineConfig({ usableCpus: 2, cores: 2, l3Domains: 1, numaNodes: 1 }, 1), '');
+  const baseline = sessionOptions(baselineConfig({ usableCpus: 2, cores: 2, l3Domains: 1, numaNodes: 1, allocators: {} }, 1), '');
   assert.deepEqual(baseline, { executionMode: 'sequential', graphOptimizationLevel: 'all' });
 });
 

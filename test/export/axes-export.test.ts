@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 
 import type { TrialConfig } from '../../src/domain/config.js';
-import { renderDocker, renderExportJson, renderKubernetes, renderShell, renderSystemd, type Chosen } from '../../src/export/index.js';
+import { launchInstances, renderDocker, renderExportJson, renderKubernetes, renderShell, renderSystemd, type Chosen } from '../../src/export/index.js';
 import { kneeFixture } from './knee-fixture.js';
 
 /**
@@ -54,5 +55,33 @@ test('the JSON export states graph optimization and the CPU arena as session opt
   for (const instance of doc.instances) {
     assert.equal(instance.sessionOptions.graphOptimizationLevel, 'basic');
     assert.equal(instance.sessionOptions.enableCpuMemArena, false);
+  }
+});
+
+test('a preloaded allocator is LD_PRELOAD in every format, the JSON instances and the label; glibc adds none', () => {
+  for (const [format, env] of Object.entries(envOfEveryFormat(tuned({ allocator: 'jemalloc' })))) {
+    assert.deepEqual(env.filter((v) => v.startsWith('LD_PRELOAD=')), ['LD_PRELOAD=libjemalloc.so.2'], `${format}: ${env.join(' ')}`);
+  }
+  for (const [format, env] of Object.entries(envOfEveryFormat(tuned({ allocator: 'glibc' })))) {
+    assert.ok(!env.some((v) => v.startsWith('LD_PRELOAD=')), `${format}: ${env.join(' ')}`);
+  }
+  const doc = JSON.parse(renderExportJson(tuned({ allocator: 'tcmalloc' }))) as { label: string; config: TrialConfig; instances: Array<{ env: Record<string, string> }> };
+  assert.match(doc.label, / tcmalloc$/);
+  assert.equal(doc.config.allocator, 'tcmalloc');
+  assert.deepEqual(doc.instances.map((i) => i.env['LD_PRELOAD']), ['libtcmalloc_minimal.so.4', 'libtcmalloc_minimal.so.4']);
+});
+
+test('launch starts each instance with the allocator mapped', async () => {
+  const launched = launchInstances(tuned({ allocator: 'jemalloc' }), ['sleep', '30'], { basePort: 9000, stdio: 'ignore', graceMs: 5000 });
+  try {
+    // The launcher execs the command once placed: read the maps of sleep, not of the launcher.
+    for (const pid of launched.pids) {
+      while (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep')) await new Promise((r) => setImmediate(r));
+    }
+    const mapped = launched.pids.map((pid) => /\/libjemalloc\.so\.2$/m.test(readFileSync(`/proc/${pid}/maps`, 'utf8')));
+    assert.deepEqual(mapped, [true, true]);
+  } finally {
+    launched.stop('SIGKILL');
+    await launched.exited;
   }
 });

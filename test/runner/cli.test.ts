@@ -57,12 +57,23 @@ test('autotune trial without --model measures builtin:mlp, as tune does', async 
 test('autotune trial prints a readable summary', async () => {
   const { code, stdout, stderr } = await autotune(['trial', '--model', TINY_MLP, '--threads', '2', '--numa', 'local', ...SHORT_FLAGS]);
   assert.equal(code, 0, stderr);
-  assert.match(stdout, /^config {6}processes=1 threads=2 numa=local batch=1 smt=cores spinning=on graphOptimization=all cpuArena=on$/m);
+  assert.match(stdout, /^config {6}processes=1 threads=2 numa=local batch=1 smt=cores spinning=on threadPlacement=compact graphOptimization=all cpuArena=on allocator=glibc$/m);
   assert.match(stdout, /^ {2}worker 0 {2}CPUs 0-1 main 0 pool 1 {2}memory bind 0$/m);
   assert.match(stdout, /^read-back {3}verified yes$/m);
   assert.match(stdout, /^latency {5}p50 [\d.]+ ms {2}p90 [\d.]+ ms {2}p99 [\d.]+ ms \(95% CI [\d.]+ ms - [\d.]+ ms\) {2}p99\.9 [\d.]+ ms$/m);
   assert.match(stdout, /^throughput {2}\d+ samples\/s {2}\d+ inferences\/s$/m);
   assert.match(stdout, /^noisy {7}(no|YES: .+)$/m);
+});
+
+test('autotune trial --allocator jemalloc shows the library each worker has mapped; an unknown allocator is one usage line', async () => {
+  const { code, stdout, stderr } = await autotune(['trial', '--model', TINY_MLP, '--threads', '1', '--allocator', 'jemalloc', ...SHORT_FLAGS]);
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^config {6}.* allocator=jemalloc$/m);
+  assert.match(stdout, /^read-back {3}verified yes$/m);
+  assert.match(stdout, /^ {2}worker 0 pid \d+: .*; allocator \/\S+\/libjemalloc\.so\.2$/m);
+  const bad = await autotune(['trial', '--model', TINY_MLP, '--allocator', 'mimalloc']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^autotune: --allocator "mimalloc": [^\n]*expected a memory allocator: glibc, jemalloc, tcmalloc[^\n]*\n$/);
 });
 
 function notOnnx(): string {

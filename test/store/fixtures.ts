@@ -93,6 +93,7 @@ export function trialResult(cfg: TrialConfig, seed: number): TrialResult {
       threads: [{ tid: w.pid, name: 'node', cpus: cpus(w.index), mems: [0], lastCpu: w.index % 2 }],
       pagesPerNode: { '0': 36000 + seed },
       memPolicy: seed % 2 === 0 ? null : { mode: 'bind', nodes: [0] },
+      allocators: [],
     })),
     verification: { verified: seed % 3 !== 0, mismatches: seed % 3 !== 0 ? [] : ['worker 0 thread 17: cpus 0-1, planned 0'] },
     latency: {

@@ -249,7 +249,8 @@ function renderSummary(r: TrialResult): string {
     ...r.readBack.map((w) => {
       const cpus = [...new Set(w.threads.map((t) => formatCpuList(t.cpus)))].join(' | ');
       const pages = Object.entries(w.pagesPerNode).map(([node, n]) => `N${node}=${n}`).join(' ');
-      return `  worker ${w.index} pid ${w.pid}: ${w.threads.length} threads on CPUs ${cpus}; pages ${pages || 'unknown'}`;
+      const allocators = w.allocators.length === 0 ? '' : `; allocator ${w.allocators.join(', ')}`;
+      return `  worker ${w.index} pid ${w.pid}: ${w.threads.length} threads on CPUs ${cpus}; pages ${pages || 'unknown'}${allocators}`;
     }),
     `latency     p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)} (95% CI${l.p99Ci === null ? `: ${TOO_FEW_SAMPLES}` : ` ${ms(l.p99Ci[0])} - ${ms(l.p99Ci[1])}`})  p99.9 ${ms(l.p999)}`,
     `            mean ${ms(l.mean)} ± ${ms(l.stddev)}  min ${ms(l.min)}  max ${ms(l.max)}  (${l.count} inferences)`,
